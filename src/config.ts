@@ -1,0 +1,168 @@
+import path from 'node:path'
+import { z } from 'zod'
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((value) => value === 'true' || value === '1' || value === 'yes')
+
+const hexColour = z.string().regex(/^#[0-9a-fA-F]{6}$/, { message: 'must be a colour like #1d70b8' })
+
+const optionalUrl = z.url({ message: 'must be a full URL such as https://example.org' }).optional()
+
+const environmentSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number({ message: 'must be a number' }).int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  BASE_URL: optionalUrl,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TRUST_PROXY: booleanFlag.default(false),
+
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// connection string' })
+    .optional(),
+  DATABASE_POOL_SIZE: z.coerce.number({ message: 'must be a number' }).int().min(1).max(200).default(10),
+  DATA_DIR: z.string().min(1).default('./data'),
+  EMBEDDED_DATABASE_PORT: z.coerce.number({ message: 'must be a number' }).int().min(1024).max(65535).default(54329),
+  DEMO_DATA: booleanFlag.optional(),
+  RUN_WORKER: booleanFlag.default(true),
+
+  SESSION_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
+  COOKIE_SECURE: booleanFlag.optional(),
+
+  COUNCIL_NAME: z.string().min(1).default('Borough of Lower Wendle Council'),
+  COUNCIL_SHORT_NAME: z.string().min(1).default('Lower Wendle'),
+  COUNCIL_BRAND_COLOUR: hexColour.default('#00594f'),
+  COUNCIL_PHONE: z.string().min(1).default('01632 960000'),
+  COUNCIL_EMAIL: z.email({ message: 'must be an email address' }).default('contact@lowerwendle.example.gov.uk'),
+
+  NOTIFICATIONS_PROVIDER: z.enum(['local']).default('local'),
+
+  ONE_LOGIN_ISSUER: optionalUrl,
+  ONE_LOGIN_CLIENT_ID: z.string().min(1).optional(),
+  ONE_LOGIN_CLIENT_SECRET: z.string().min(1).optional(),
+  STAFF_SSO_ISSUER: optionalUrl,
+  STAFF_SSO_CLIENT_ID: z.string().min(1).optional(),
+  STAFF_SSO_CLIENT_SECRET: z.string().min(1).optional(),
+  STAFF_SSO_NAME: z.string().min(1).default('your council account'),
+})
+
+export interface OpenIdProviderConfig {
+  issuer: string
+  clientId: string
+  clientSecret: string
+}
+
+export interface Config {
+  environment: 'development' | 'production' | 'test'
+  port: number
+  host: string
+  baseUrl: string
+  logLevel: string
+  trustProxy: boolean
+  database:
+    | { kind: 'external'; url: string; poolSize: number }
+    | { kind: 'embedded'; dataDirectory: string; port: number; poolSize: number }
+  dataDirectory: string
+  loadDemoData: boolean
+  runWorker: boolean
+  sessionSecret: string | undefined
+  secureCookies: boolean
+  council: {
+    name: string
+    shortName: string
+    brandColour: string
+    phone: string
+    email: string
+  }
+  notificationsProvider: 'local'
+  demoMode: boolean
+  oneLogin: OpenIdProviderConfig | undefined
+  staffSignOn: (OpenIdProviderConfig & { name: string }) | undefined
+}
+
+export class ConfigurationError extends Error {
+  constructor(readonly variable: string, problem: string) {
+    super(`${variable} ${problem}`)
+  }
+}
+
+function openIdProvider(
+  environment: Record<string, string | undefined>,
+  prefix: string,
+  issuer: string | undefined,
+  clientId: string | undefined,
+  clientSecret: string | undefined,
+): OpenIdProviderConfig | undefined {
+  const given = [issuer, clientId, clientSecret].filter((value) => value !== undefined).length
+  if (given === 0) return undefined
+  if (given < 3) {
+    const missing = (['ISSUER', 'CLIENT_ID', 'CLIENT_SECRET'] as const).find((part) => !environment[`${prefix}_${part}`])
+    throw new ConfigurationError(`${prefix}_${missing}`, `is required when any ${prefix}_* variable is set`)
+  }
+  return { issuer: issuer!, clientId: clientId!, clientSecret: clientSecret! }
+}
+
+/** Parses the whole environment once; nothing else in the code reads process.env. */
+export function loadConfig(environment: Record<string, string | undefined> = process.env): Config {
+  const parsed = environmentSchema.safeParse(
+    Object.fromEntries(Object.entries(environment).filter(([, value]) => value !== undefined && value !== '')),
+  )
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!
+    const variable = String(issue.path[0] ?? 'environment')
+    throw new ConfigurationError(variable, issue.message.replace(/^Invalid input: /, ''))
+  }
+  const env = parsed.data
+  const production = env.NODE_ENV === 'production'
+  const demoMode = !production
+
+  if (production && !env.SESSION_SECRET) {
+    throw new ConfigurationError('SESSION_SECRET', 'is required in production')
+  }
+  if (production && !env.DATABASE_URL) {
+    throw new ConfigurationError('DATABASE_URL', 'is required in production (the embedded database is for trying Guildhall out)')
+  }
+  if (production && env.NOTIFICATIONS_PROVIDER === 'local') {
+    throw new ConfigurationError(
+      'NOTIFICATIONS_PROVIDER',
+      'is "local", a stand-in that sends nothing; it cannot be used in production',
+    )
+  }
+
+  const dataDirectory = path.resolve(env.DATA_DIR)
+  const staffSignOn = openIdProvider(environment, 'STAFF_SSO', env.STAFF_SSO_ISSUER, env.STAFF_SSO_CLIENT_ID, env.STAFF_SSO_CLIENT_SECRET)
+
+  return {
+    environment: env.NODE_ENV,
+    port: env.PORT,
+    host: env.HOST,
+    baseUrl: (env.BASE_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, ''),
+    logLevel: env.LOG_LEVEL,
+    trustProxy: env.TRUST_PROXY,
+    database: env.DATABASE_URL
+      ? { kind: 'external', url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE }
+      : {
+          kind: 'embedded',
+          dataDirectory: path.join(dataDirectory, 'postgres'),
+          port: env.EMBEDDED_DATABASE_PORT,
+          poolSize: env.DATABASE_POOL_SIZE,
+        },
+    dataDirectory,
+    loadDemoData: env.DEMO_DATA ?? !env.DATABASE_URL,
+    runWorker: env.RUN_WORKER,
+    sessionSecret: env.SESSION_SECRET,
+    secureCookies: env.COOKIE_SECURE ?? production,
+    council: {
+      name: env.COUNCIL_NAME,
+      shortName: env.COUNCIL_SHORT_NAME,
+      brandColour: env.COUNCIL_BRAND_COLOUR,
+      phone: env.COUNCIL_PHONE,
+      email: env.COUNCIL_EMAIL,
+    },
+    notificationsProvider: env.NOTIFICATIONS_PROVIDER,
+    demoMode,
+    oneLogin: openIdProvider(environment, 'ONE_LOGIN', env.ONE_LOGIN_ISSUER, env.ONE_LOGIN_CLIENT_ID, env.ONE_LOGIN_CLIENT_SECRET),
+    staffSignOn: staffSignOn && { ...staffSignOn, name: env.STAFF_SSO_NAME },
+  }
+}

@@ -1,0 +1,26 @@
+import type { Config } from './config.ts'
+import type { DatabaseHandle } from './lib/database/connection.ts'
+import type { Logger } from './lib/log.ts'
+import { createIdentityServices } from './modules/identity/index.ts'
+import { createNotificationServices } from './modules/notifications/index.ts'
+import { createPlacesServices } from './modules/places/index.ts'
+
+/** The outermost dependencies: everything else is built from these. */
+export interface ServiceDependencies {
+  config: Config
+  db: DatabaseHandle
+  logger: Logger
+}
+
+/**
+ * The one service layer that the resident site, the staff site, the APIs and the command-line
+ * tools all use. Tests swap a service by spreading a partial object over the result.
+ */
+export function createServices(dependencies: ServiceDependencies) {
+  const notifications = createNotificationServices(dependencies)
+  const identity = createIdentityServices(dependencies)
+  const places = createPlacesServices(dependencies)
+  return { notifications, identity, places }
+}
+
+export type Services = ReturnType<typeof createServices>

@@ -1,0 +1,106 @@
+import path from 'node:path'
+import { createRequire } from 'node:module'
+import { fileURLToPath } from 'node:url'
+import type { FastifyInstance, FastifyReply } from 'fastify'
+import fastifyPlugin from 'fastify-plugin'
+import nunjucks from 'nunjucks'
+import type { Config } from '../../config.ts'
+import { translator, type Translate } from '../i18n/index.ts'
+import type { FieldErrors } from '../errors.ts'
+
+const require = createRequire(import.meta.url)
+const sourceRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
+const govukFrontend = path.dirname(require.resolve('govuk-frontend/package.json'))
+
+export interface NavigationItem {
+  href: string
+  text: string
+}
+
+/** What every page needs besides its own context; filled in by hooks as the request passes. */
+export interface PageLocals {
+  cspNonce: string
+  serviceNavigation: NavigationItem[]
+  currentPath: string
+  [name: string]: unknown
+}
+
+declare module 'fastify' {
+  interface FastifyReply {
+    locals: PageLocals
+    view(template: string, context?: Record<string, unknown>): FastifyReply
+  }
+  interface FastifyRequest {
+    t: Translate
+  }
+}
+
+export function createTemplateEnvironment(config: Config) {
+  const environment = nunjucks.configure(
+    [path.join(sourceRoot, 'views'), path.join(sourceRoot, 'modules'), path.join(govukFrontend, 'dist')],
+    { autoescape: true, throwOnUndefined: false, noCache: config.environment === 'development' },
+  )
+  environment.addGlobal('council', config.council)
+  environment.addGlobal('demoMode', config.demoMode)
+  environment.addFilter('errorSummary', errorSummaryItems)
+  environment.addFilter('fieldError', (errors: FieldErrors | undefined, field: string) =>
+    errors?.[field] ? { text: errors[field] } : undefined,
+  )
+  environment.addFilter('navigationItems', (items: NavigationItem[], currentPath: string) =>
+    items.map((item) => ({ ...item, active: item.href === '/' ? currentPath === '/' : currentPath.startsWith(item.href) })),
+  )
+  environment.addFilter('date', (value: Date | string | null | undefined) => formatDate(value))
+  environment.addFilter('dateTime', (value: Date | string | null | undefined) => formatDateTime(value))
+  return environment
+}
+
+function errorSummaryItems(errors: FieldErrors | undefined) {
+  return Object.entries(errors ?? {}).map(([field, text]) => ({ text, href: `#${field}` }))
+}
+
+const ukDate = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' })
+const ukDateTime = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+  hour: 'numeric',
+  minute: '2-digit',
+  hour12: true,
+  timeZone: 'Europe/London',
+})
+
+export function formatDate(value: Date | string | null | undefined): string {
+  if (!value) return ''
+  const date = typeof value === 'string' ? new Date(`${value.slice(0, 10)}T12:00:00Z`) : value
+  return ukDate.format(date)
+}
+
+export function formatDateTime(value: Date | string | null | undefined): string {
+  if (!value) return ''
+  return ukDateTime.format(typeof value === 'string' ? new Date(value) : value).replace(' am', 'am').replace(' pm', 'pm')
+}
+
+async function views(app: FastifyInstance, { config }: { config: Config }) {
+  const environment = createTemplateEnvironment(config)
+  const english = translator('en')
+  environment.addGlobal('t', english)
+
+  app.decorateRequest('t', null as unknown as Translate)
+  app.decorateReply('locals', null as unknown as PageLocals)
+  app.addHook('onRequest', async (request, reply) => {
+    request.t = english
+    reply.locals = { cspNonce: '', serviceNavigation: [], currentPath: request.url.split('?')[0] ?? '/' }
+  })
+
+  app.decorateReply('view', function (this: FastifyReply, template: string, context: Record<string, unknown> = {}) {
+    const html = environment.render(template, {
+      ...this.locals,
+      t: this.request.t,
+      csrfToken: () => this.generateCsrf(),
+      ...context,
+    })
+    return this.type('text/html; charset=utf-8').send(html)
+  })
+}
+
+export const viewsPlugin = fastifyPlugin(views, { name: 'views' })

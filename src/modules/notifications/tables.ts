@@ -1,0 +1,24 @@
+import type { CreatedAt, Generated, Json, NullableTimestamp, Timestamp } from '../../lib/database/tables.ts'
+
+export type Channel = 'email' | 'sms' | 'letter'
+export type MessageStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'temporary-failure' | 'permanent-failure'
+
+export interface NotificationTables {
+  outbox_messages: {
+    id: Generated<string>
+    person_id: string | null
+    channel: Channel
+    recipient: string
+    message_type: string
+    personalisation: Json<Record<string, string>>
+    status: Generated<MessageStatus>
+    attempts: Generated<number>
+    lease_expires_at: NullableTimestamp
+    provider: string | null
+    provider_reference: string | null
+    failure_reason: string | null
+    created_at: CreatedAt
+    sent_at: NullableTimestamp
+    status_updated_at: Generated<Timestamp>
+  }
+}

@@ -1,0 +1,17 @@
+import type { FastifyInstance } from 'fastify'
+import type { Services } from '../../container.ts'
+
+const contentPages = ['accessibility', 'privacy', 'cookies', 'contact'] as const
+
+/** The front page and the council's standing pages (accessibility, privacy, cookies, contact). */
+export async function siteRoutes(app: FastifyInstance, _options: { services: Services }) {
+  app.get('/', async (request, reply) =>
+    reply.view('site/views/home.njk', { pageTitle: request.t('site.home.title'), signedIn: request.session.principal?.kind === 'resident' }),
+  )
+
+  for (const page of contentPages) {
+    app.get(`/${page}`, async (request, reply) =>
+      reply.view(`site/views/${page}.njk`, { pageTitle: request.t(`site.${page}.title`) }),
+    )
+  }
+}

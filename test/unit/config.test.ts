@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest'
+import { ConfigurationError, loadConfig } from '../../src/config.ts'
+
+const problemWith = (environment: Record<string, string>) => {
+  try {
+    loadConfig(environment)
+  } catch (error) {
+    if (error instanceof ConfigurationError) return error.message
+    throw error
+  }
+  throw new Error('expected a configuration error')
+}
+
+describe('configuration', () => {
+  it('runs the embedded demo when nothing is set', () => {
+    const config = loadConfig({})
+    expect(config.port).toBe(3000)
+    expect(config.database.kind).toBe('embedded')
+    expect(config.loadDemoData).toBe(true)
+    expect(config.demoMode).toBe(true)
+  })
+
+  it('uses DATABASE_URL and loads no demo data unless asked', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://guildhall@db.internal/guildhall' })
+    expect(config.database).toMatchObject({ kind: 'external', url: 'postgres://guildhall@db.internal/guildhall' })
+    expect(config.loadDemoData).toBe(false)
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/guildhall', DEMO_DATA: 'true' }).loadDemoData).toBe(true)
+  })
+
+  it('names the variable and the problem in one line', () => {
+    expect(problemWith({ PORT: 'eighty' })).toBe('PORT must be a number')
+    expect(problemWith({ PORT: '70000' })).toMatch(/^PORT /)
+    expect(problemWith({ COUNCIL_BRAND_COLOUR: 'green' })).toBe('COUNCIL_BRAND_COLOUR must be a colour like #1d70b8')
+    expect(problemWith({ DATABASE_URL: 'mysql://x' })).toBe('DATABASE_URL must be a postgres:// connection string')
+    expect(problemWith({ DEMO_DATA: 'perhaps' })).toBe('DEMO_DATA must be true or false')
+    expect(problemWith({ SESSION_SECRET: 'short' })).toBe('SESSION_SECRET must be at least 32 characters')
+  })
+
+  it('refuses production without a session secret, a real database or a real message provider', () => {
+    const production = { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/guildhall', SESSION_SECRET: 'x'.repeat(40) }
+    expect(problemWith({ ...production, SESSION_SECRET: '' })).toBe('SESSION_SECRET is required in production')
+    expect(problemWith({ ...production, DATABASE_URL: '' })).toMatch(/^DATABASE_URL is required in production/)
+    expect(problemWith(production)).toMatch(/^NOTIFICATIONS_PROVIDER is "local", a stand-in/)
+  })
+
+  it('asks for every part of a single sign-on provider once any part is given', () => {
+    expect(problemWith({ ONE_LOGIN_ISSUER: 'https://oidc.example' })).toBe(
+      'ONE_LOGIN_CLIENT_ID is required when any ONE_LOGIN_* variable is set',
+    )
+    const config = loadConfig({ STAFF_SSO_ISSUER: 'https://login.example/tenant/v2.0', STAFF_SSO_CLIENT_ID: 'guildhall', STAFF_SSO_CLIENT_SECRET: 's3cret' })
+    expect(config.staffSignOn).toEqual({
+      issuer: 'https://login.example/tenant/v2.0',
+      clientId: 'guildhall',
+      clientSecret: 's3cret',
+      name: 'your council account',
+    })
+  })
+})
