@@ -18,7 +18,7 @@ export interface ServiceDependencies {
  */
 export function createServices(dependencies: ServiceDependencies) {
   const notifications = createNotificationServices(dependencies)
-  const identity = createIdentityServices(dependencies)
+  const identity = createIdentityServices({ ...dependencies, notifications })
   const places = createPlacesServices(dependencies)
   return { notifications, identity, places }
 }

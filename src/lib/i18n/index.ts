@@ -12,15 +12,19 @@ const sourceRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '.
 
 /**
  * Shared text lives in src/locales/LOCALE.json; each module keeps its own text in
- * src/modules/NAME/locales/LOCALE.json, reached as "NAME.key".
+ * src/modules/NAME/locales/LOCALE.json (or several files, LOCALE.PART.json, merged), reached as
+ * "NAME.key".
  */
 function loadMessages(locale: Locale): Messages {
   const read = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as Messages
   const messages: Messages = read(path.join(sourceRoot, 'locales', `${locale}.json`))
   const modules = path.join(sourceRoot, 'modules')
+  const localeFile = new RegExp(`^${locale}(\\.[\\w-]+)?\\.json$`)
   for (const module of readdirSync(modules)) {
-    const file = path.join(modules, module, 'locales', `${locale}.json`)
-    if (existsSync(file)) messages[module] = read(file)
+    const folder = path.join(modules, module, 'locales')
+    if (!existsSync(folder)) continue
+    const parts = readdirSync(folder).filter((file) => localeFile.test(file)).sort()
+    messages[module] = Object.assign({}, ...parts.map((file) => read(path.join(folder, file))))
   }
   return messages
 }

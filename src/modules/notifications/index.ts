@@ -7,4 +7,6 @@ export function createNotificationServices(_dependencies: ServiceDependencies) {
   return { tasks: {} as TaskList }
 }
 
+export type NotificationServices = ReturnType<typeof createNotificationServices>
+
 export async function notificationRoutes(_app: FastifyInstance, _options: { config: Config; services: Services }) {}
