@@ -1,4 +1,6 @@
+import type { TaskList } from 'graphile-worker'
 import type { Config } from './config.ts'
+import { housekeepingTasks } from './lib/jobs/housekeeping.ts'
 import type { DatabaseHandle } from './lib/database/connection.ts'
 import type { Logger } from './lib/log.ts'
 import { createIdentityServices } from './modules/identity/index.ts'
@@ -20,7 +22,8 @@ export function createServices(dependencies: ServiceDependencies) {
   const notifications = createNotificationServices(dependencies)
   const identity = createIdentityServices({ ...dependencies, notifications })
   const places = createPlacesServices(dependencies)
-  return { notifications, identity, places }
+  const tasks: TaskList = { ...housekeepingTasks(dependencies.db), ...notifications.tasks }
+  return { notifications, identity, places, tasks }
 }
 
 export type Services = ReturnType<typeof createServices>

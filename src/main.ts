@@ -4,6 +4,7 @@ import { buildApp } from './app.ts'
 import { createLogger } from './lib/log.ts'
 import { EmbeddedDatabaseError } from './lib/database/embedded.ts'
 import { startWorker } from './lib/jobs/queue.ts'
+import { housekeepingSchedule } from './lib/jobs/housekeeping.ts'
 import { cookieSecretFor, openPlatform } from './platform.ts'
 import { loadDemoCouncil } from './demo/load-demo-council.ts'
 
@@ -17,7 +18,12 @@ async function main() {
 
   let worker: Runner | undefined
   if (config.runWorker) {
-    worker = await startWorker({ connectionString: platform.connectionString, tasks: platform.services.notifications.tasks, logger })
+    worker = await startWorker({
+      connectionString: platform.connectionString,
+      tasks: platform.services.tasks,
+      crontab: housekeepingSchedule,
+      logger,
+    })
   }
 
   const app = await buildApp({ config, db: platform.db, logger, services: platform.services, cookieSecret: cookieSecretFor(config) })

@@ -37,7 +37,7 @@ export async function startSite(environment: Record<string, string> = {}): Promi
   const address = await test.app.listen({ port: 0, host: '127.0.0.1' })
   const worker = await startWorker({
     connectionString: test.database.connectionString,
-    tasks: test.services.notifications.tasks,
+    tasks: test.services.tasks,
     logger: createLogger('silent'),
     concurrency: 2,
   })

@@ -28,9 +28,11 @@ export interface WorkerOptions {
   tasks: TaskList
   logger: Logger
   concurrency?: number
+  /** Recurring jobs in graphile-worker's crontab format. */
+  crontab?: string
 }
 
-export async function startWorker({ connectionString, tasks, logger, concurrency = 4 }: WorkerOptions): Promise<Runner> {
+export async function startWorker({ connectionString, tasks, logger, concurrency = 4, crontab }: WorkerOptions): Promise<Runner> {
   const workerLogger = new WorkerLogger(() => (level, message) => {
     const method = level === 'error' ? 'error' : level === 'warning' ? 'warn' : 'debug'
     logger[method]({ component: 'worker' }, message)
@@ -39,6 +41,7 @@ export async function startWorker({ connectionString, tasks, logger, concurrency
     connectionString,
     concurrency,
     taskList: tasks,
+    crontab,
     noHandleSignals: true,
     pollInterval: 1000,
     logger: workerLogger,
