@@ -12,7 +12,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/**/cli/*.ts', 'src/main.ts', 'bench/**/*.ts', 'src/lib/assets/build.ts'],
+    files: ['src/**/cli/*.ts', 'src/main.ts', 'src/worker.ts', 'bench/**/*.ts', 'src/lib/assets/build.ts'],
     rules: { 'no-console': 'off' },
   },
 )

@@ -9,9 +9,17 @@ const hexColour = z.string().regex(/^#[0-9a-fA-F]{6}$/, { message: 'must be a co
 
 const optionalUrl = z.url({ message: 'must be a full URL such as https://example.org' }).optional()
 
+/** A whole number in a range, with a message that says which rule the value broke. */
+const wholeNumber = (minimum: number, maximum: number) =>
+  z.coerce
+    .number({ message: 'must be a number' })
+    .int({ message: 'must be a whole number' })
+    .min(minimum, { message: `must be between ${minimum} and ${maximum}` })
+    .max(maximum, { message: `must be between ${minimum} and ${maximum}` })
+
 const environmentSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  PORT: z.coerce.number({ message: 'must be a number' }).int().min(0).max(65535).default(3000),
+  PORT: wholeNumber(0, 65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
   BASE_URL: optionalUrl,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -21,9 +29,9 @@ const environmentSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// connection string' })
     .optional(),
-  DATABASE_POOL_SIZE: z.coerce.number({ message: 'must be a number' }).int().min(1).max(200).default(10),
+  DATABASE_POOL_SIZE: wholeNumber(1, 200).default(10),
   DATA_DIR: z.string().min(1).default('./data'),
-  EMBEDDED_DATABASE_PORT: z.coerce.number({ message: 'must be a number' }).int().min(1024).max(65535).default(54329),
+  EMBEDDED_DATABASE_PORT: wholeNumber(1024, 65535).default(54329),
   DEMO_DATA: booleanFlag.optional(),
   RUN_WORKER: booleanFlag.default(true),
 

@@ -24,6 +24,11 @@ export class Agent {
     return this.cookies.get(name)
   }
 
+  /** Sets a cookie as if the site had, e.g. a session a test created directly in the database. */
+  setCookie(name: string, value: string) {
+    this.cookies.set(name, value)
+  }
+
   private remember(setCookie: string | string[] | undefined) {
     for (const header of [setCookie ?? []].flat()) {
       const [pair] = header.split(';')

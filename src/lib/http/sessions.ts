@@ -9,7 +9,7 @@ export interface Principal {
   id: string
 }
 
-const cookieName = 'guildhall_session'
+export const sessionCookieName = 'guildhall_session'
 
 const hashOf = (token: string) => createHash('sha256').update(token).digest('hex')
 
@@ -90,7 +90,7 @@ async function sessions(app: FastifyInstance, options: SessionOptions) {
   const idleMs = options.idleMinutes * 60_000
 
   const writeCookie = (reply: FastifyReply, token: string, expires: Date) =>
-    reply.setCookie(cookieName, token, {
+    reply.setCookie(sessionCookieName, token, {
       path: '/',
       httpOnly: true,
       sameSite: 'lax',
@@ -101,7 +101,7 @@ async function sessions(app: FastifyInstance, options: SessionOptions) {
   app.decorateRequest('session', null as unknown as Session)
 
   app.addHook('onRequest', async (request: FastifyRequest) => {
-    const token = request.cookies[cookieName]
+    const token = request.cookies[sessionCookieName]
     if (token && /^[\w-]{43}$/.test(token)) {
       const row = await db
         .selectFrom('sessions')
@@ -126,7 +126,7 @@ async function sessions(app: FastifyInstance, options: SessionOptions) {
     const expires = new Date(Date.now() + idleMs)
     if (destroyed) {
       if (token) await db.deleteFrom('sessions').where('id', '=', hashOf(token)).execute()
-      reply.clearCookie(cookieName, { path: '/' })
+      reply.clearCookie(sessionCookieName, { path: '/' })
       return payload
     }
     if (!changed && !token) return payload

@@ -46,9 +46,13 @@ export function createTemplateEnvironment(config: Config) {
   environment.addFilter('fieldError', (errors: FieldErrors | undefined, field: string) =>
     errors?.[field] ? { text: errors[field] } : undefined,
   )
-  environment.addFilter('navigationItems', (items: NavigationItem[], currentPath: string) =>
-    items.map((item) => ({ ...item, active: item.href === '/' ? currentPath === '/' : currentPath.startsWith(item.href) })),
-  )
+  environment.addFilter('navigationItems', (items: NavigationItem[], currentPath: string) => {
+    // Only the most specific match is active, so "Staff home" at /staff is not lit on /staff/roles.
+    const matches = (href: string | undefined) =>
+      href !== undefined && (href === '/' ? currentPath === '/' : currentPath === href || currentPath.startsWith(`${href}/`))
+    const active = items.filter((item) => matches(item.href)).sort((a, b) => b.href.length - a.href.length)[0]
+    return items.map((item) => ({ ...item, active: item === active }))
+  })
   environment.addFilter('date', (value: Date | string | null | undefined) => formatDate(value))
   environment.addFilter('dateTime', (value: Date | string | null | undefined) => formatDateTime(value))
   return environment
@@ -80,6 +84,21 @@ export function formatDateTime(value: Date | string | null | undefined): string 
   return ukDateTime.format(typeof value === 'string' ? new Date(value) : value).replace(' am', 'am').replace(' pm', 'pm')
 }
 
+const pageTokens = new WeakMap<FastifyReply, string>()
+
+/**
+ * One CSRF token for every form on a page. A visitor without the CSRF cookie yet would otherwise get
+ * a fresh secret, and a cookie overwriting the last, for each form, so all but one form would fail.
+ */
+export function csrfTokenFor(reply: FastifyReply): string {
+  let token = pageTokens.get(reply)
+  if (!token) {
+    token = reply.generateCsrf()
+    pageTokens.set(reply, token)
+  }
+  return token
+}
+
 async function views(app: FastifyInstance, { config }: { config: Config }) {
   const environment = createTemplateEnvironment(config)
   const english = translator('en')
@@ -96,7 +115,7 @@ async function views(app: FastifyInstance, { config }: { config: Config }) {
     const html = environment.render(template, {
       ...this.locals,
       t: this.request.t,
-      csrfToken: () => this.generateCsrf(),
+      csrfToken: () => csrfTokenFor(this),
       ...context,
     })
     return this.type('text/html; charset=utf-8').send(html)

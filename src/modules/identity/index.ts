@@ -1,15 +1,23 @@
 import type { FastifyInstance } from 'fastify'
+import fastifyPlugin from 'fastify-plugin'
 import type { Config } from '../../config.ts'
 import type { Services, ServiceDependencies } from '../../container.ts'
 import type { NotificationServices } from '../notifications/index.ts'
 import { createResidentAccounts } from './residents/service.ts'
 import { residentRoutes } from './residents/routes.ts'
+import { residentNavigation } from './residents/navigation.ts'
 import { createStaffDirectory } from './staff/service.ts'
 import { staffRoutes } from './staff/routes.ts'
 import { singleSignOnRoutes } from './sign-on/routes.ts'
+import { createSingleSignOn } from './sign-on/service.ts'
+import { staffAccessPlugin } from './staff/access.ts'
 
 export { recordAudit, type Actor, type AuditEntry } from './audit.ts'
 export { requireResident } from './guards.ts'
+export { requireStaff, requireStaffPermission, staffActor } from './staff/access.ts'
+export { allPermissions, isPermission, type Permission } from './staff/permissions.ts'
+export type { NewStaffMember, StaffAccess, StaffActor, StaffDirectory } from './staff/service.ts'
+export type { Person, ResidentAccounts, NewVerifiedResident } from './residents/service.ts'
 
 export interface IdentityDependencies extends ServiceDependencies {
   notifications: NotificationServices
@@ -19,13 +27,23 @@ export function createIdentityServices(dependencies: IdentityDependencies) {
   return {
     residents: createResidentAccounts(dependencies),
     staff: createStaffDirectory(dependencies),
+    signOn: createSingleSignOn(dependencies),
   }
 }
 
 export type IdentityServices = ReturnType<typeof createIdentityServices>
 
-export async function identityRoutes(app: FastifyInstance, options: { config: Config; services: Services }) {
-  await app.register(residentRoutes, options)
-  await app.register(staffRoutes, options)
-  await app.register(singleSignOnRoutes, options)
-}
+/**
+ * Wrapped with fastify-plugin so the resident navigation hook reaches every page of the site; each
+ * part's routes below are still registered in a context of their own.
+ */
+export const identityRoutes = fastifyPlugin(
+  async function identityRoutes(app: FastifyInstance, options: { config: Config; services: Services }) {
+    await app.register(residentNavigation)
+    await app.register(staffAccessPlugin, options)
+    await app.register(residentRoutes, options)
+    await app.register(staffRoutes, options)
+    await app.register(singleSignOnRoutes, options)
+  },
+  { name: 'identity' },
+)

@@ -1,3 +1,4 @@
+import type { ColumnType } from 'kysely'
 import type { CreatedAt, Generated, Json, NullableTimestamp, Timestamp } from '../../lib/database/tables.ts'
 
 export type ContactPreference = 'email' | 'text'
@@ -16,7 +17,7 @@ export interface IdentityTables {
     contact_preference: Generated<ContactPreference>
     date_of_birth: string | null
     created_at: CreatedAt
-    updated_at: Generated<Timestamp>
+    updated_at: ColumnType<Date, Date | string | undefined, Date | string>
   }
   resident_accounts: {
     person_id: string

@@ -1,4 +1,5 @@
-import type { CreatedAt, Generated, Json, NullableTimestamp, Timestamp } from '../../lib/database/tables.ts'
+import type { ColumnType } from 'kysely'
+import type { CreatedAt, Generated, Json, NullableTimestamp } from '../../lib/database/tables.ts'
 
 export type Channel = 'email' | 'sms' | 'letter'
 export type MessageStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'temporary-failure' | 'permanent-failure'
@@ -19,6 +20,6 @@ export interface NotificationTables {
     failure_reason: string | null
     created_at: CreatedAt
     sent_at: NullableTimestamp
-    status_updated_at: Generated<Timestamp>
+    status_updated_at: ColumnType<Date, Date | string | undefined, Date | string>
   }
 }
