@@ -55,6 +55,12 @@ const signedInSessions = async (agent: Agent) => {
 }
 
 describe('signing in a resident with GOV.UK One Login', () => {
+  it('offers One Login on the sign-in page, keeping where the resident was going', async () => {
+    const page = await new Agent(test.app).get('/sign-in?returnTo=/account/details')
+    const button = page.page('a.govuk-button[href^="/sign-in/one-login"]')
+    expect(button.attr('href')).toBe('/sign-in/one-login?returnTo=%2Faccount%2Fdetails')
+  })
+
   it('creates a person and an account on their first sign-in, and finds them again next time', async () => {
     provider.addAccount({ subject: 'one-login-new-resident', email: 'new.resident@example.com' })
     const agent = new Agent(test.app)
@@ -73,6 +79,8 @@ describe('signing in a resident with GOV.UK One Login', () => {
     expect(account.password_hash).toBeNull()
     const sessions = await signedInSessions(agent)
     expect(sessions).toContainEqual({ principal_kind: 'resident', principal_id: account.id })
+    const accountPage = await agent.get('/account')
+    expect(accountPage.page('.govuk-notification-banner__heading').text()).toContain('Tell us your name')
 
     const again = await signInThroughProvider(new Agent(test.app), '/sign-in/one-login', 'new.resident@example.com')
     expect(again.location).toBe('/account')
@@ -212,6 +220,7 @@ describe('when single sign-on is not configured', () => {
     const agent = new Agent(plain.app)
     const page = await agent.get('/staff/sign-in')
     expect(page.body).not.toContain('/staff/sign-in/directory')
+    expect((await agent.get('/sign-in')).body).not.toContain('/sign-in/one-login')
     expect((await agent.get('/staff/sign-in/directory')).status).toBe(404)
     expect((await agent.get('/sign-in/one-login')).status).toBe(404)
   })

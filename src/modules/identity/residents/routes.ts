@@ -5,7 +5,8 @@ import { InvalidInput, TooManyAttempts, type FieldErrors } from '../../../lib/er
 import { requireResident, residentId } from '../guards.ts'
 import { clockTimeText } from './clock-time.ts'
 import type { Person } from './service.ts'
-import { emailError, safeReturnTo } from './validation.ts'
+import { emailError } from './validation.ts'
+import { residentReturnPath } from '../return-paths.ts'
 
 const view = (name: string) => `identity/views/residents/${name}.njk`
 const text = (key: string) => `identity.residents.${key}`
@@ -70,7 +71,7 @@ function takeFlash(request: FastifyRequest): string | undefined {
 const signedIn = (request: FastifyRequest) => request.session.principal?.kind === 'resident'
 
 /** Pages for residents: creating an account, signing in and out, passwords, and their own details. */
-export async function residentRoutes(app: FastifyInstance, { services }: { config: Config; services: Services }) {
+export async function residentRoutes(app: FastifyInstance, { config, services }: { config: Config; services: Services }) {
   const residents = services.identity.residents
   const context = (request: FastifyRequest) => ({ ipAddress: request.ip })
 
@@ -129,17 +130,22 @@ export async function residentRoutes(app: FastifyInstance, { services }: { confi
   // Signing in and out
 
   const showSignIn = (request: FastifyRequest, reply: FastifyReply, values: Record<string, string>, errors?: FieldErrors) =>
-    reply.view(view('sign-in'), { pageTitle: request.t(text('signIn.title')), values, errors })
+    reply.view(view('sign-in'), {
+      pageTitle: request.t(text('signIn.title')),
+      values,
+      errors,
+      oneLoginSignIn: config.oneLogin ? `/sign-in/one-login?returnTo=${encodeURIComponent(values.returnTo ?? '/account')}` : undefined,
+    })
 
   app.get<{ Querystring: { returnTo?: string } }>('/sign-in', async (request, reply) => {
-    const returnTo = safeReturnTo(request.query.returnTo)
+    const returnTo = residentReturnPath(request.query.returnTo)
     if (signedIn(request)) return reply.redirect(returnTo)
     return showSignIn(request, reply, { returnTo })
   })
 
   app.post('/sign-in', async (request, reply) => {
     const { email, password, returnTo } = fields(request, ['email', 'password', 'returnTo'] as const)
-    const values = { email, returnTo: safeReturnTo(returnTo) }
+    const values = { email, returnTo: residentReturnPath(returnTo) }
     const errors: FieldErrors = {}
     const emailProblem = emailError(email)
     if (emailProblem) errors.email = request.t(emailProblem)

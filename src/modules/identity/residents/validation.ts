@@ -95,13 +95,3 @@ export function isContactPreference(value: string): value is ContactPreference {
   return value === 'email' || value === 'text'
 }
 
-/**
- * Where to go after signing in. Only a path on this site is honoured, so a link cannot use our
- * sign-in page to send someone to another website.
- */
-export function safeReturnTo(value: string | undefined, fallback = '/account'): string {
-  if (!value) return fallback
-  if (!value.startsWith('/') || value.startsWith('//') || value.includes('\\') || /[\r\n\t]/.test(value)) return fallback
-  if (value.startsWith('/sign-in') || value.startsWith('/sign-out')) return fallback
-  return value
-}

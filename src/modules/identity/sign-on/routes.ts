@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from '../../../config.ts'
 import type { Services } from '../../../container.ts'
-import { staffReturnPath } from '../staff/routes.ts'
+import { residentReturnPath, staffReturnPath } from '../return-paths.ts'
 import { isProviderRefusal, type OpenIdClient, type PendingSignIn } from './openid.ts'
 
 /** What is kept in the session between sending someone to a provider and their return. */
@@ -17,11 +17,6 @@ const callbackPaths = {
 } as const
 
 /** Only a path on the resident site may be a place to come back to after signing in. */
-function residentReturnPath(value: unknown): string {
-  const path = typeof value === 'string' ? value : ''
-  return /^\/[^/\\]/.test(path) && !path.startsWith('/staff') ? path : '/account'
-}
-
 /**
  * Single sign-on through OpenID Connect. Each journey starts with a plain link (a GET), because the
  * Content-Security-Policy lets forms post only to this site, and a form's redirect to the provider

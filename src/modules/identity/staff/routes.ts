@@ -8,6 +8,7 @@ import { requireStaff, requireStaffPermission, staffActor } from './access.ts'
 import { auditPageLink, readAuditFilters } from './audit-filters.ts'
 import { allPermissions, permissionAreas, type PermissionArea } from './permissions.ts'
 import { shortestStaffPassword } from './rules.ts'
+import { staffReturnPath } from '../return-paths.ts'
 
 type Form = Record<string, string | string[] | undefined>
 
@@ -15,11 +16,6 @@ const text = (value: unknown): string => (typeof value === 'string' ? value : Ar
 const list = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : typeof value === 'string' && value ? [value] : [])
 
 /** Only a path on the staff site may be a place to come back to after signing in. */
-export function staffReturnPath(value: unknown): string {
-  const path = text(value)
-  return /^\/staff(\/[^/\\]|$|\?)/.test(path) && !path.includes('//') ? path : '/staff'
-}
-
 function translated(errors: FieldErrors, t: Translate): FieldErrors {
   return Object.fromEntries(Object.entries(errors).map(([field, key]) => [field, t(key)]))
 }
