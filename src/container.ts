@@ -1,6 +1,6 @@
 import type { TaskList } from 'graphile-worker'
 import type { Config } from './config.ts'
-import { housekeepingTasks } from './lib/jobs/housekeeping.ts'
+import { housekeepingSchedule, housekeepingTasks } from './lib/jobs/housekeeping.ts'
 import type { DatabaseHandle } from './lib/database/connection.ts'
 import type { Logger } from './lib/log.ts'
 import { createIdentityServices } from './modules/identity/index.ts'
@@ -23,7 +23,9 @@ export function createServices(dependencies: ServiceDependencies) {
   const identity = createIdentityServices({ ...dependencies, notifications })
   const places = createPlacesServices(dependencies)
   const tasks: TaskList = { ...housekeepingTasks(dependencies.db), ...notifications.tasks }
-  return { notifications, identity, places, tasks }
+  /** Recurring jobs, one graphile-worker crontab line each. */
+  const schedule = [housekeepingSchedule, notifications.schedule].join('\n')
+  return { notifications, identity, places, tasks, schedule }
 }
 
 export type Services = ReturnType<typeof createServices>

@@ -4,7 +4,6 @@ import { buildApp } from './app.ts'
 import { createLogger } from './lib/log.ts'
 import { EmbeddedDatabaseError } from './lib/database/embedded.ts'
 import { startWorker } from './lib/jobs/queue.ts'
-import { housekeepingSchedule } from './lib/jobs/housekeeping.ts'
 import { cookieSecretFor, openPlatform } from './platform.ts'
 import { loadDemoCouncil } from './demo/load-demo-council.ts'
 
@@ -21,7 +20,7 @@ async function main() {
     worker = await startWorker({
       connectionString: platform.connectionString,
       tasks: platform.services.tasks,
-      crontab: housekeepingSchedule,
+      crontab: platform.services.schedule,
       logger,
     })
   }

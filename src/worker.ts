@@ -1,7 +1,6 @@
 import { ConfigurationError, loadConfig } from './config.ts'
 import { createLogger } from './lib/log.ts'
 import { EmbeddedDatabaseError } from './lib/database/embedded.ts'
-import { housekeepingSchedule } from './lib/jobs/housekeeping.ts'
 import { startWorker } from './lib/jobs/queue.ts'
 import { openPlatform } from './platform.ts'
 
@@ -13,7 +12,7 @@ async function main() {
   const worker = await startWorker({
     connectionString: platform.connectionString,
     tasks: platform.services.tasks,
-    crontab: housekeepingSchedule,
+    crontab: platform.services.schedule,
     logger,
   })
   logger.info('Job worker running')

@@ -4,7 +4,7 @@ import type { ServiceDependencies } from '../../container.ts'
 import type { Database } from '../../database.ts'
 import { translator, type Translate } from '../../lib/i18n/index.ts'
 import { createLocalProvider } from './local-provider.ts'
-import { queueMessage, sendMessageTask, type MessageRequest } from './outbox.ts'
+import { queueMessage, resumeAbandonedMessages, resumeAbandonedMessagesTask, sendMessageTask, type MessageRequest } from './outbox.ts'
 import { recentMessages } from './outbox-page.ts'
 import type { MessageProvider } from './provider.ts'
 import { createMessageSender } from './sender.ts'
@@ -35,11 +35,17 @@ export function createNotificationServices(dependencies: ServiceDependencies, op
       const { id } = payload as { id: string }
       await sender.send(id)
     },
+    [resumeAbandonedMessagesTask]: async () => {
+      await resumeAbandonedMessages(dependencies.db)
+    },
   }
+  /** Checked every minute, so a message abandoned mid-send goes out again within about two minutes. */
+  const schedule = `* * * * * ${resumeAbandonedMessagesTask}`
 
   return {
     provider,
     tasks,
+    schedule,
     /** Queues a message in the given transaction (or a transaction of its own). */
     queueMessage: (db: Kysely<Database>, request: MessageRequest) => queueMessage(db, request),
     sendMessage: (id: string) => sender.send(id),

@@ -4,6 +4,7 @@ import { addJob } from '../../lib/jobs/queue.ts'
 import { messageTypes, type MessageTypeName } from './message-types.ts'
 
 export const sendMessageTask = 'send-message'
+export const resumeAbandonedMessagesTask = 'resume-abandoned-messages'
 
 export interface MessageRequest {
   personId: string | null
@@ -43,4 +44,24 @@ export async function queueMessage(db: Kysely<Database>, request: MessageRequest
     .executeTakeFirstOrThrow()
   await addJob(db as unknown as Kysely<unknown>, sendMessageTask, { id }, { maxAttempts: 10 })
   return { id }
+}
+
+/**
+ * Wakes the sender again for every message whose sender stopped mid-send (its lease has run out),
+ * so no message waits on the queue's own long retry delay. Returns how many were woken.
+ */
+export async function resumeAbandonedMessages(db: Kysely<Database>): Promise<number> {
+  return db.transaction().execute(async (transaction) => {
+    const abandoned = await transaction
+      .selectFrom('outbox_messages')
+      .select('id')
+      .where('status', '=', 'sending')
+      .where('lease_expires_at', '<', new Date())
+      .limit(1000)
+      .execute()
+    for (const { id } of abandoned) {
+      await addJob(transaction as unknown as Kysely<unknown>, sendMessageTask, { id }, { maxAttempts: 10, jobKey: `${sendMessageTask}:${id}` })
+    }
+    return abandoned.length
+  })
 }

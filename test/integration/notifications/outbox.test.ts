@@ -144,4 +144,29 @@ describe('the notifications outbox', () => {
     expect(await messageRow(id)).toMatchObject({ status: 'sent', provider: 'local', provider_reference: `local-${id}` })
     expect(await jobsFor(id)).toEqual([])
   })
+
+  it('sends again, once, a message whose sender stopped mid-send and whose job is gone', async () => {
+    const { id } = await queueMessage(database.db, verification)
+    const live = await queueMessage(database.db, { ...verification, recipient: 'kim@example.com' })
+    await sql`delete from graphile_worker._private_jobs`.execute(database.db)
+    await database.db
+      .updateTable('outbox_messages')
+      .set({ status: 'sending', attempts: 1, lease_expires_at: sql<Date>`now() - interval '1 second'` })
+      .where('id', '=', id)
+      .execute()
+    await database.db
+      .updateTable('outbox_messages')
+      .set({ status: 'sending', attempts: 1, lease_expires_at: sql<Date>`now() + interval '1 minute'` })
+      .where('id', '=', live.id)
+      .execute()
+
+    await notifications.tasks['resume-abandoned-messages']!({}, {} as never)
+    await notifications.tasks['resume-abandoned-messages']!({}, {} as never)
+    expect(await jobsFor(id)).toHaveLength(1)
+    expect(await jobsFor(live.id)).toEqual([])
+
+    await runOnce({ connectionString: database.connectionString, taskList: notifications.tasks, logger: new WorkerLogger(() => () => undefined) })
+    expect(recording.sent.map((message) => message.id)).toEqual([id])
+    expect(await messageRow(id)).toMatchObject({ status: 'sent', attempts: 2 })
+  })
 })
