@@ -1,7 +1,18 @@
 import type { FastifyInstance } from 'fastify'
 import type { Services } from '../../container.ts'
+import { csrfCookieName } from '../../lib/http/security.ts'
+import { sessionCookieName } from '../../lib/http/sessions.ts'
 
 const contentPages = ['accessibility', 'privacy', 'cookies', 'contact'] as const
+
+/**
+ * Every cookie the site sets, named from the code that sets it, so the cookies page cannot fall
+ * out of step with what a visitor's browser actually holds.
+ */
+const essentialCookies = [
+  { name: sessionCookieName, key: 'session' },
+  { name: csrfCookieName, key: 'csrf' },
+]
 
 /** The front page and the council's standing pages (accessibility, privacy, cookies, contact). */
 export async function siteRoutes(app: FastifyInstance, _options: { services: Services }) {
@@ -11,7 +22,7 @@ export async function siteRoutes(app: FastifyInstance, _options: { services: Ser
 
   for (const page of contentPages) {
     app.get(`/${page}`, async (request, reply) =>
-      reply.view(`site/views/${page}.njk`, { pageTitle: request.t(`site.${page}.title`) }),
+      reply.view(`site/views/${page}.njk`, { pageTitle: request.t(`site.${page}.title`), essentialCookies }),
     )
   }
 }
