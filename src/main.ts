@@ -34,11 +34,19 @@ async function main() {
     if (stopping) return
     stopping = true
     logger.info(`${signal} received: finishing requests in flight, then stopping`)
-    await app.close()
-    await worker?.stop()
-    await platform.close()
-    logger.info('Stopped cleanly')
-    process.exit(0)
+    // Each step runs even if an earlier one fails, so the database is always stopped cleanly.
+    const steps = [() => app.close(), () => worker?.stop(), () => platform.close()]
+    let clean = true
+    for (const step of steps) {
+      try {
+        await step()
+      } catch (error) {
+        clean = false
+        logger.error({ err: error }, 'a step of shutting down failed')
+      }
+    }
+    logger.info(clean ? 'Stopped cleanly' : 'Stopped, with errors logged above')
+    process.exit(clean ? 0 : 1)
   }
   process.on('SIGTERM', () => void stop('SIGTERM'))
   process.on('SIGINT', () => void stop('SIGINT'))

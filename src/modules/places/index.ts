@@ -1,9 +1,13 @@
 import type { FastifyInstance } from 'fastify'
 import type { Config } from '../../config.ts'
-import type { Services, ServiceDependencies } from '../../container.ts'
+import type { Services } from '../../container.ts'
+import { placesRoutes as routes } from './routes.ts'
 
-export function createPlacesServices(_dependencies: ServiceDependencies) {
-  return {}
+export { createPlacesServices, type Address, type LinkedTenancy, type PlacesServices } from './service.ts'
+export { parsePostcode, normalisePostcode } from './postcodes.ts'
+export { gridToLatitudeLongitude } from './national-grid.ts'
+export { ImportRejected, type AddressImportReport, type TenancyImportReport, type RowProblem, type CsvSource } from './importer.ts'
+
+export async function placesRoutes(app: FastifyInstance, options: { config: Config; services: Services }) {
+  await app.register(routes, options)
 }
-
-export async function placesRoutes(_app: FastifyInstance, _options: { config: Config; services: Services }) {}

@@ -584,6 +584,10 @@ export function createStaffDirectory({ db }: IdentityDependencies) {
       return rows.map((row) => row.action)
     },
 
+    async hasStaffMembers(): Promise<boolean> {
+      return (await db.selectFrom('staff_members').select('id').limit(1).executeTakeFirst()) !== undefined
+    },
+
     /** Creates an account without an acting administrator: for the demo council and set-up tools. */
     async createStaffMember(member: NewStaffMember): Promise<string> {
       return db.transaction().execute(async (transaction) => {
