@@ -1,5 +1,6 @@
 import type { Services } from '../container.ts'
 import type { Logger } from '../lib/log.ts'
+import { loadDemoAccounts } from './accounts.ts'
 import { generateDemoPlaces } from './places.ts'
 
 /**
@@ -21,4 +22,5 @@ async function loadDemoPlaces(services: Services, logger: Logger): Promise<void>
 /** Loads the fictional demo council on first start; a later start finds it there and does nothing. */
 export async function loadDemoCouncil(services: Services, logger: Logger): Promise<void> {
   await loadDemoPlaces(services, logger)
+  if (await loadDemoAccounts(services)) logger.info('Created the demo council’s staff and resident accounts (listed in the README)')
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { expectNoAccessibilityViolations, launchBrowser, newContext, screenshot, startSite } from '../support/browser.ts'
-import { address, addressCsv } from '../integration/places/fixtures.ts'
+import { address, addressCsv } from '../support/places.ts'
 
 describe('the address finder', () => {
   let browser: Browser

@@ -1,12 +1,31 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { expectNoAccessibilityViolations, launchBrowser, newContext, screenshot, startSite } from '../support/browser.ts'
+import { address, addressCsv, tenancyCsv, tenant } from '../support/places.ts'
 
-describe('a resident’s account, from creating it to signing out', () => {
+/** Each run registers as a named tenant of a tenancy of its own, so both can link theirs. */
+const tenancies = {
+  js: { reference: 'LW-T-000101', uprn: 2101, birth: ['2', '11', '1979'] },
+  'no-js': { reference: 'LW-T-000102', uprn: 2102, birth: ['5', '5', '1990'] },
+} as const
+
+describe('a resident’s account, from creating it to linking a tenancy and signing out', () => {
   let browser: Browser
   let site: Awaited<ReturnType<typeof startSite>>
   beforeAll(async () => {
     ;[browser, site] = await Promise.all([launchBrowser(), startSite()])
+    await site.services.places.importAddresses([addressCsv(Object.values(tenancies).map((tenancy) => address(tenancy.uprn)))])
+    await site.services.places.importTenancies([
+      tenancyCsv(
+        Object.values(tenancies).map((tenancy) =>
+          tenant(tenancy.reference, tenancy.uprn, {
+            given_name: 'Priya',
+            family_name: 'Shah',
+            date_of_birth: `${tenancy.birth[2]}-${tenancy.birth[1].padStart(2, '0')}-${tenancy.birth[0].padStart(2, '0')}`,
+          }),
+        ),
+      ),
+    ])
   })
   afterAll(async () => {
     await browser?.close()
@@ -75,8 +94,23 @@ describe('a resident’s account, from creating it to signing out', () => {
       await page.getByLabel('Password', { exact: true }).fill('lantern orchard velvet')
       await page.getByRole('button', { name: 'Sign in' }).click()
       await arrive(page, 'Your account')
-      expect(await page.locator('.govuk-summary-list').textContent()).toContain('Priya Shah')
+      expect(await page.locator('.govuk-summary-list').first().textContent()).toContain('Priya Shah')
       await screenshot(page, `resident-account-${mode}`)
+
+      const tenancy = tenancies[mode]
+      await page.getByRole('link', { name: 'Link your council tenancy' }).click()
+      await arrive(page, 'Link your tenancy')
+      await page.getByLabel('Tenancy reference').fill(tenancy.reference)
+      await page.getByLabel('Postcode of your home').fill('LW1 5UP')
+      await page.getByLabel('Day').fill(tenancy.birth[0])
+      await page.getByLabel('Month').fill(tenancy.birth[1])
+      await page.getByLabel('Year').fill(tenancy.birth[2])
+      await page.getByRole('button', { name: 'Link tenancy' }).click()
+      await arrive(page, 'Your tenancy')
+      await page.goto(`${site.baseUrl}/account`)
+      await arrive(page, 'Your account')
+      expect(await page.locator('main').textContent()).toContain(tenancy.reference)
+      await screenshot(page, `resident-account-with-tenancy-${mode}`)
 
       await page.getByRole('link', { name: 'Enter the code' }).click()
       await arrive(page, 'Check your phone')
@@ -96,7 +130,7 @@ describe('a resident’s account, from creating it to signing out', () => {
       await page.getByRole('button', { name: 'Save' }).click()
       await arrive(page, 'Your account')
       expect(await page.locator('.govuk-notification-banner--success').textContent()).toContain('We will contact you by text message')
-      expect(await page.locator('.govuk-summary-list').textContent()).toContain('Text message')
+      expect(await page.locator('.govuk-summary-list').first().textContent()).toContain('Text message')
       await screenshot(page, `resident-account-after-${mode}`)
 
       await page.locator('.govuk-service-navigation').getByRole('button', { name: 'Sign out' }).click()

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { expectNoAccessibilityViolations, launchBrowser, newContext, screenshot, startSite } from '../support/browser.ts'
-import { address, addressCsv, sessionCookie, signedInResident, tenancyCsv, tenant } from '../integration/places/fixtures.ts'
+import { address, addressCsv, sessionCookie, signedInResident, tenancyCsv, tenant } from '../support/places.ts'
 
 describe('linking a tenancy in the browser', () => {
   let browser: Browser

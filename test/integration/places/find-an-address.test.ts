@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../../support/app.ts'
 import { Agent, errorSummary } from '../../support/agent.ts'
-import { address, addressCsv } from './fixtures.ts'
+import { address, addressCsv } from '../../support/places.ts'
 
 describe('finding an address by postcode', () => {
   let test: TestApp

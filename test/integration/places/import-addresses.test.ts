@@ -8,7 +8,7 @@ import { sql } from 'kysely'
 import { createTestApp, type TestApp } from '../../support/app.ts'
 import { ImportRejected } from '../../../src/modules/places/index.ts'
 import { generateDemoPlaces } from '../../../src/demo/places.ts'
-import { address, addressCsv } from './fixtures.ts'
+import { address, addressCsv } from '../../support/places.ts'
 
 const run = promisify(execFile)
 

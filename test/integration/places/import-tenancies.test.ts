@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { sql } from 'kysely'
 import { createTestApp, type TestApp } from '../../support/app.ts'
 import { ImportRejected } from '../../../src/modules/places/index.ts'
-import { address, addressCsv, tenancyCsv, tenant } from './fixtures.ts'
+import { address, addressCsv, tenancyCsv, tenant } from '../../support/places.ts'
 
 describe('importing a tenancy file', () => {
   let test: TestApp

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sql } from 'kysely'
 import { createTestApp, type TestApp } from '../../support/app.ts'
 import { Agent, errorSummary } from '../../support/agent.ts'
-import { address, addressCsv, sessionCookie, signedInResident, tenancyCsv, tenant } from './fixtures.ts'
+import { address, addressCsv, sessionCookie, signedInResident, tenancyCsv, tenant } from '../../support/places.ts'
 
 describe('linking an account to a tenancy', () => {
   let test: TestApp

@@ -239,6 +239,7 @@ export async function residentRoutes(app: FastifyInstance, { config, services }:
     return reply.header('cache-control', 'no-store').view(view('account'), {
       pageTitle: request.t(text('account.title')),
       person,
+      tenancy: await services.places.tenancyOf(person.id),
       flash: takeFlash(request),
     })
   })

@@ -3,8 +3,10 @@ import { createTestApp, type TestApp } from '../../support/app.ts'
 import { createLogger } from '../../../src/lib/log.ts'
 import { loadDemoCouncil } from '../../../src/demo/load-demo-council.ts'
 import { demoTenancies } from '../../../src/demo/places.ts'
+import { demoResidentPassword, demoResidents, demoStaff, demoStaffPassword } from '../../../src/demo/accounts.ts'
+import { Agent } from '../../support/agent.ts'
 
-describe('the demo council’s places', () => {
+describe('the demo council', () => {
   let test: TestApp
   beforeAll(async () => {
     test = await createTestApp()
@@ -42,5 +44,37 @@ describe('the demo council’s places', () => {
         .executeTakeFirstOrThrow()
       expect(row).toEqual({ postcode: demo.postcode, date_of_birth: demo.dateOfBirth, end_date: null })
     }
+  })
+
+  it('has a working account for every staff role the README lists, each landing on the staff pages', async () => {
+    const roles = await test.database.db
+      .selectFrom('staff_roles')
+      .innerJoin('staff_members', 'staff_members.id', 'staff_roles.staff_member_id')
+      .innerJoin('roles', 'roles.id', 'staff_roles.role_id')
+      .select(['staff_members.email', 'roles.code'])
+      .execute()
+    for (const member of demoStaff) {
+      expect(roles.filter((row) => row.email === member.email).map((row) => row.code)).toEqual([...member.roleCodes])
+      const agent = new Agent(test.app)
+      const signedIn = await agent.submit('/staff/sign-in', { email: member.email, password: demoStaffPassword })
+      expect(signedIn.location, member.email).toBe('/staff')
+    }
+    const everyRole = (await test.database.db.selectFrom('roles').select('code').execute()).map((row) => row.code)
+    expect(new Set(demoStaff.flatMap((member) => member.roleCodes))).toEqual(new Set(everyRole))
+  })
+
+  it('has residents who can sign in, two of them named tenants of the demo tenancies', async () => {
+    for (const resident of demoResidents) {
+      const agent = new Agent(test.app)
+      const signedIn = await agent.submit('/sign-in', { email: resident.email, password: demoResidentPassword })
+      expect(signedIn.location, resident.email).toBe('/account')
+    }
+    const alex = demoResidents[0]
+    const tenancy = demoTenancies[0]
+    expect({ givenName: alex.givenName, familyName: alex.familyName, dateOfBirth: alex.dateOfBirth }).toEqual({
+      givenName: tenancy.givenName,
+      familyName: tenancy.familyName,
+      dateOfBirth: tenancy.dateOfBirth,
+    })
   })
 })

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
-import type { DatabaseHandle } from '../../../src/lib/database/connection.ts'
-import { csvLine } from '../../../src/demo/places.ts'
+import type { DatabaseHandle } from '../../src/lib/database/connection.ts'
+import { csvLine } from '../../src/demo/places.ts'
 
 const addressHeader = [
   'uprn', 'parent_uprn', 'address_line_1', 'address_line_2', 'address_line_3', 'town', 'postcode',
