@@ -39,7 +39,6 @@ const environmentSchema = z.object({
   COOKIE_SECURE: booleanFlag.optional(),
 
   COUNCIL_NAME: z.string().min(1).default('Borough of Lower Wendle Council'),
-  COUNCIL_SHORT_NAME: z.string().min(1).default('Lower Wendle'),
   COUNCIL_BRAND_COLOUR: hexColour.default('#00594f'),
   COUNCIL_PHONE: z.string().min(1).default('01632 960000'),
   COUNCIL_EMAIL: z.email({ message: 'must be an email address' }).default('contact@lowerwendle.example.gov.uk'),
@@ -78,7 +77,6 @@ export interface Config {
   secureCookies: boolean
   council: {
     name: string
-    shortName: string
     brandColour: string
     phone: string
     email: string
@@ -163,7 +161,6 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     secureCookies: env.COOKIE_SECURE ?? production,
     council: {
       name: env.COUNCIL_NAME,
-      shortName: env.COUNCIL_SHORT_NAME,
       brandColour: env.COUNCIL_BRAND_COLOUR,
       phone: env.COUNCIL_PHONE,
       email: env.COUNCIL_EMAIL,

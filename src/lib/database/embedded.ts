@@ -61,6 +61,30 @@ function readPidFile(dataDirectory: string): { pid: number; port: number } | und
   return { pid, port }
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/**
+ * A postmaster that was killed lingers for a moment: as a zombie until its parent collects it, and
+ * its backends until they notice. PostgreSQL refuses to start while its old process id still
+ * answers, so wait for it to go; a zombie nobody collects is dead, so its lock file is removed.
+ */
+async function waitForDeadPostmaster(dataDirectory: string, timeoutMs = 15_000) {
+  const file = path.join(dataDirectory, 'postmaster.pid')
+  if (!existsSync(file)) return
+  const pid = Number(readFileSync(file, 'utf8').split('\n')[0])
+  if (!Number.isInteger(pid) || pid <= 0) return
+  const deadline = Date.now() + timeoutMs
+  while (processStatus(pid) !== undefined && processStatus(pid)?.command === 'postgres' && Date.now() < deadline) {
+    await sleep(100)
+  }
+  if (processStatus(pid)?.state === 'Z') rmSync(file, { force: true })
+}
+
+/** Whether a failed start was only PostgreSQL still clearing up after a killed server. */
+function stillClearingUp(dataDirectory: string): boolean {
+  return /lock file "postmaster\.pid" already exists|shared memory block is still in use/.test(logTail(`${dataDirectory}.log`))
+}
+
 function ownerFile(dataDirectory: string) {
   return `${dataDirectory}.owner`
 }
@@ -210,13 +234,19 @@ export async function attachOrStartEmbeddedDatabase(options: EmbeddedDatabaseOpt
   let running = readPidFile(options.dataDirectory)
   let owned = false
   if (!running) {
-    try {
-      await startServer(options)
-      owned = true
-    } catch (error) {
-      // Another process may have started it at the same moment: attach to that one.
-      running = readPidFile(options.dataDirectory)
-      if (!running) throw error
+    await waitForDeadPostmaster(options.dataDirectory)
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await startServer(options)
+        owned = true
+        break
+      } catch (error) {
+        // Another process may have started it at the same moment: attach to that one.
+        running = readPidFile(options.dataDirectory)
+        if (running) break
+        if (attempt === 5 || !stillClearingUp(options.dataDirectory)) throw error
+        await sleep(1000)
+      }
     }
     running = readPidFile(options.dataDirectory)
     if (!running) throw new EmbeddedDatabaseError(`The embedded database in ${options.dataDirectory} stopped straight after starting.`)
