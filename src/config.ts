@@ -1,3 +1,4 @@
+import { createPrivateKey, type KeyObject } from 'node:crypto'
 import path from 'node:path'
 import { z } from 'zod'
 
@@ -48,16 +49,29 @@ const environmentSchema = z.object({
   ONE_LOGIN_ISSUER: optionalUrl,
   ONE_LOGIN_CLIENT_ID: z.string().min(1).optional(),
   ONE_LOGIN_CLIENT_SECRET: z.string().min(1).optional(),
+  ONE_LOGIN_PRIVATE_KEY: z.string().min(1).optional(),
   STAFF_SSO_ISSUER: optionalUrl,
   STAFF_SSO_CLIENT_ID: z.string().min(1).optional(),
   STAFF_SSO_CLIENT_SECRET: z.string().min(1).optional(),
+  STAFF_SSO_PRIVATE_KEY: z.string().min(1).optional(),
   STAFF_SSO_NAME: z.string().min(1).default('your council account'),
 })
+
+/** The JWS algorithms a client assertion can be signed with, one for each kind of key accepted. */
+export type AssertionAlgorithm = 'RS256' | 'ES256' | 'ES384' | 'ES512'
+
+/**
+ * How the service proves who it is at the provider's token endpoint: a shared secret, or a JWT
+ * signed with a private key whose public half is registered with the provider (private_key_jwt).
+ */
+export type ClientAuthentication =
+  | { method: 'client-secret'; secret: string }
+  | { method: 'private-key'; key: KeyObject; algorithm: AssertionAlgorithm }
 
 export interface OpenIdProviderConfig {
   issuer: string
   clientId: string
-  clientSecret: string
+  authentication: ClientAuthentication
 }
 
 export interface Config {
@@ -93,20 +107,44 @@ export class ConfigurationError extends Error {
   }
 }
 
-function openIdProvider(
-  environment: Record<string, string | undefined>,
-  prefix: string,
-  issuer: string | undefined,
-  clientId: string | undefined,
-  clientSecret: string | undefined,
-): OpenIdProviderConfig | undefined {
-  const given = [issuer, clientId, clientSecret].filter((value) => value !== undefined).length
-  if (given === 0) return undefined
-  if (given < 3) {
-    const missing = (['ISSUER', 'CLIENT_ID', 'CLIENT_SECRET'] as const).find((part) => !environment[`${prefix}_${part}`])
-    throw new ConfigurationError(`${prefix}_${missing}`, `is required when any ${prefix}_* variable is set`)
+const curveAlgorithms: Record<string, AssertionAlgorithm> = { prime256v1: 'ES256', secp384r1: 'ES384', secp521r1: 'ES512' }
+
+/**
+ * Reads a PEM private key and the algorithm it signs with. Line breaks written as "\n" are
+ * accepted, because some hosting platforms cannot hold a multi-line value.
+ */
+function privateKey(variable: string, pem: string): { key: KeyObject; algorithm: AssertionAlgorithm } {
+  let key: KeyObject
+  try {
+    key = createPrivateKey({ key: pem.replaceAll('\\n', '\n'), format: 'pem' })
+  } catch {
+    throw new ConfigurationError(variable, 'must be a PEM-encoded PKCS#8 private key, beginning "-----BEGIN PRIVATE KEY-----"')
   }
-  return { issuer: issuer!, clientId: clientId!, clientSecret: clientSecret! }
+  const algorithm =
+    key.asymmetricKeyType === 'rsa' ? 'RS256' : key.asymmetricKeyType === 'ec' ? curveAlgorithms[key.asymmetricKeyDetails?.namedCurve ?? ''] : undefined
+  if (!algorithm) throw new ConfigurationError(variable, 'must be an RSA key or an EC key on the P-256, P-384 or P-521 curve')
+  return { key, algorithm }
+}
+
+/**
+ * One OpenID Connect provider from its PREFIX_* variables: none of them means the provider is not
+ * used; otherwise the issuer, the client id and exactly one of a client secret or a private key.
+ */
+function openIdProvider(
+  prefix: string,
+  given: { issuer?: string; clientId?: string; clientSecret?: string; privateKey?: string },
+): OpenIdProviderConfig | undefined {
+  const { issuer, clientId, clientSecret, privateKey: pem } = given
+  if ([issuer, clientId, clientSecret, pem].every((value) => value === undefined)) return undefined
+  const required = `is required when any ${prefix}_* variable is set`
+  if (!issuer) throw new ConfigurationError(`${prefix}_ISSUER`, required)
+  if (!clientId) throw new ConfigurationError(`${prefix}_CLIENT_ID`, required)
+  if (clientSecret && pem) {
+    throw new ConfigurationError(`${prefix}_PRIVATE_KEY`, `cannot be set together with ${prefix}_CLIENT_SECRET; use one of the two`)
+  }
+  if (pem) return { issuer, clientId, authentication: { method: 'private-key', ...privateKey(`${prefix}_PRIVATE_KEY`, pem) } }
+  if (clientSecret) return { issuer, clientId, authentication: { method: 'client-secret', secret: clientSecret } }
+  throw new ConfigurationError(`${prefix}_CLIENT_SECRET`, `or ${prefix}_PRIVATE_KEY ${required}`)
 }
 
 /** Parses the whole environment once; nothing else in the code reads process.env. */
@@ -137,7 +175,12 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
   }
 
   const dataDirectory = path.resolve(env.DATA_DIR)
-  const staffSignOn = openIdProvider(environment, 'STAFF_SSO', env.STAFF_SSO_ISSUER, env.STAFF_SSO_CLIENT_ID, env.STAFF_SSO_CLIENT_SECRET)
+  const staffSignOn = openIdProvider('STAFF_SSO', {
+    issuer: env.STAFF_SSO_ISSUER,
+    clientId: env.STAFF_SSO_CLIENT_ID,
+    clientSecret: env.STAFF_SSO_CLIENT_SECRET,
+    privateKey: env.STAFF_SSO_PRIVATE_KEY,
+  })
 
   return {
     environment: env.NODE_ENV,
@@ -167,7 +210,12 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     },
     notificationsProvider: env.NOTIFICATIONS_PROVIDER,
     demoMode,
-    oneLogin: openIdProvider(environment, 'ONE_LOGIN', env.ONE_LOGIN_ISSUER, env.ONE_LOGIN_CLIENT_ID, env.ONE_LOGIN_CLIENT_SECRET),
+    oneLogin: openIdProvider('ONE_LOGIN', {
+      issuer: env.ONE_LOGIN_ISSUER,
+      clientId: env.ONE_LOGIN_CLIENT_ID,
+      clientSecret: env.ONE_LOGIN_CLIENT_SECRET,
+      privateKey: env.ONE_LOGIN_PRIVATE_KEY,
+    }),
     staffSignOn: staffSignOn && { ...staffSignOn, name: env.STAFF_SSO_NAME },
   }
 }

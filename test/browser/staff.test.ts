@@ -29,7 +29,7 @@ describe('the staff site', () => {
   for (const javaScript of [true, false]) {
     const label = javaScript ? 'js' : 'no-js'
 
-    it(`lets an administrator sign in and create a staff account who can then sign in ${javaScript ? 'with' : 'without'} JavaScript`, async () => {
+    it(`lets an administrator create a staff account and set its password, and that person sign in and change it, ${javaScript ? 'with' : 'without'} JavaScript`, async () => {
       const context = await newContext(browser, { javaScript })
       const page = await context.newPage()
       const scriptErrors: string[] = []
@@ -76,6 +76,14 @@ describe('the staff site', () => {
       expect(await page.locator('.govuk-notification-banner').textContent()).toContain(`Account created for Olu Officer ${label}`)
       await screenshot(page, `staff-account-${label}`)
 
+      await page.getByRole('button', { name: 'Set new password' }).click()
+      await expect.poll(() => page.locator('.govuk-error-summary').isVisible()).toBe(true)
+      await expectNoAccessibilityViolations(page)
+      await page.getByLabel('New password').fill('a replacement password for olu')
+      await page.getByRole('button', { name: 'Set new password' }).click()
+      await expect.poll(() => page.locator('.govuk-notification-banner').textContent()).toContain(`New password set for Olu Officer ${label}`)
+      await expectNoAccessibilityViolations(page)
+
       await visit(page, '/staff/teams')
       await visit(page, '/staff/contractors')
       await visit(page, '/staff/roles')
@@ -91,10 +99,26 @@ describe('the staff site', () => {
       await expectNoAccessibilityViolations(page)
 
       await page.getByLabel('Email address').fill(email)
-      await page.getByLabel('Password').fill('an initial password for olu')
+      await page.getByLabel('Password').fill('a replacement password for olu')
       await page.getByRole('button', { name: 'Sign in' }).click()
       await page.waitForURL(`${site.baseUrl}/staff`)
       expect(await page.locator('h1').textContent()).toContain(`Hello, Olu Officer ${label}`)
+
+      await page.getByRole('link', { name: 'Change your password' }).click()
+      await page.waitForURL(`${site.baseUrl}/staff/password`)
+      await expectNoAccessibilityViolations(page)
+      await page.getByLabel('Current password').fill('not the password')
+      await page.getByLabel('New password').fill('a password olu chose himself')
+      await page.getByRole('button', { name: 'Change password' }).click()
+      await expect.poll(() => page.locator('.govuk-error-summary').isVisible()).toBe(true)
+      await expectNoAccessibilityViolations(page)
+      await screenshot(page, `staff-change-password-errors-${label}`)
+      await page.getByLabel('Current password').fill('a replacement password for olu')
+      await page.getByLabel('New password').fill('a password olu chose himself')
+      await page.getByRole('button', { name: 'Change password' }).click()
+      await page.waitForURL(`${site.baseUrl}/staff`)
+      expect(await page.locator('.govuk-notification-banner').textContent()).toContain('Your password has been changed')
+      await expectNoAccessibilityViolations(page)
       await visit(page, '/staff/accounts')
       expect(await page.locator('h1').textContent()).toBe('You do not have permission to see this page')
       await screenshot(page, `staff-forbidden-${label}`)

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import { generateKeyPairSync, randomBytes } from 'node:crypto'
+import { generateKeyPairSync, randomBytes, type JsonWebKey } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
 
 /**
@@ -15,11 +15,8 @@ export interface TestAccount {
   name?: string
 }
 
-export interface TestClient {
-  clientId: string
-  clientSecret: string
-  redirectUris: string[]
-}
+/** A client that authenticates with a shared secret, or with a JWT signed by one of its private keys. */
+export type TestClient = { clientId: string; redirectUris: string[] } & ({ clientSecret: string } | { publicKeys: JsonWebKey[] })
 
 export interface LocalOpenIdProvider {
   issuer: string
@@ -81,11 +78,12 @@ export async function startOpenIdProvider({ clients }: { clients: TestClient[] }
   const provider = new Provider(issuer, {
     clients: clients.map((client) => ({
       client_id: client.clientId,
-      client_secret: client.clientSecret,
       redirect_uris: client.redirectUris,
       grant_types: ['authorization_code'],
       response_types: ['code'],
-      token_endpoint_auth_method: 'client_secret_post',
+      ...('clientSecret' in client
+        ? { client_secret: client.clientSecret, token_endpoint_auth_method: 'client_secret_post' }
+        : { jwks: { keys: client.publicKeys }, token_endpoint_auth_method: 'private_key_jwt' }),
     })),
     jwks: { keys: [{ ...signingKey, kid: 'test-signing-key', use: 'sig', alg: 'RS256' }] },
     cookies: { keys: [randomBytes(32).toString('hex')] },

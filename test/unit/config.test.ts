@@ -1,5 +1,9 @@
+import { generateKeyPairSync, type KeyObject } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { ConfigurationError, loadConfig } from '../../src/config.ts'
+
+const rsaKey = pem(generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey)
+const ecKey = pem(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey)
 
 const problemWith = (environment: Record<string, string>) => {
   try {
@@ -48,12 +52,61 @@ describe('configuration', () => {
     expect(problemWith({ ONE_LOGIN_ISSUER: 'https://oidc.example' })).toBe(
       'ONE_LOGIN_CLIENT_ID is required when any ONE_LOGIN_* variable is set',
     )
+    expect(problemWith({ ONE_LOGIN_ISSUER: 'https://oidc.example', ONE_LOGIN_CLIENT_ID: 'guildhall' })).toBe(
+      'ONE_LOGIN_CLIENT_SECRET or ONE_LOGIN_PRIVATE_KEY is required when any ONE_LOGIN_* variable is set',
+    )
+    expect(problemWith({ STAFF_SSO_PRIVATE_KEY: rsaKey })).toBe('STAFF_SSO_ISSUER is required when any STAFF_SSO_* variable is set')
     const config = loadConfig({ STAFF_SSO_ISSUER: 'https://login.example/tenant/v2.0', STAFF_SSO_CLIENT_ID: 'guildhall', STAFF_SSO_CLIENT_SECRET: 's3cret' })
     expect(config.staffSignOn).toEqual({
       issuer: 'https://login.example/tenant/v2.0',
       clientId: 'guildhall',
-      clientSecret: 's3cret',
+      authentication: { method: 'client-secret', secret: 's3cret' },
       name: 'your council account',
     })
   })
+
+  describe('a private key instead of a client secret', () => {
+    const oneLogin = { ONE_LOGIN_ISSUER: 'https://oidc.account.gov.uk/', ONE_LOGIN_CLIENT_ID: 'guildhall' }
+
+    it('signs with RS256 for an RSA key and the matching ES algorithm for an EC key', () => {
+      const rsa = loadConfig({ ...oneLogin, ONE_LOGIN_PRIVATE_KEY: rsaKey }).oneLogin!.authentication
+      expect(rsa).toMatchObject({ method: 'private-key', algorithm: 'RS256' })
+      const ec = loadConfig({ ...oneLogin, ONE_LOGIN_PRIVATE_KEY: pem(generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey) })
+      expect(ec.oneLogin!.authentication).toMatchObject({ method: 'private-key', algorithm: 'ES384' })
+      const staff = loadConfig({ STAFF_SSO_ISSUER: 'https://login.example/', STAFF_SSO_CLIENT_ID: 'guildhall', STAFF_SSO_PRIVATE_KEY: ecKey })
+      expect(staff.staffSignOn!.authentication).toMatchObject({ method: 'private-key', algorithm: 'ES256' })
+    })
+
+    it('accepts a key whose line breaks are written as \\n', () => {
+      const oneLine = rsaKey.trim().replaceAll('\n', '\\n')
+      expect(oneLine).not.toContain('\n')
+      expect(loadConfig({ ...oneLogin, ONE_LOGIN_PRIVATE_KEY: oneLine }).oneLogin!.authentication.method).toBe('private-key')
+    })
+
+    it('refuses, in one line naming the variable, a key it cannot read or cannot sign with', () => {
+      const problems = [
+        problemWith({ ...oneLogin, ONE_LOGIN_PRIVATE_KEY: 'not a key' }),
+        problemWith({ ...oneLogin, ONE_LOGIN_PRIVATE_KEY: generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }).toString() }),
+      ]
+      for (const problem of problems) {
+        expect(problem).toBe('ONE_LOGIN_PRIVATE_KEY must be a PEM-encoded PKCS#8 private key, beginning "-----BEGIN PRIVATE KEY-----"')
+      }
+      expect(problemWith({ ...oneLogin, ONE_LOGIN_PRIVATE_KEY: pem(generateKeyPairSync('ed25519').privateKey) })).toBe(
+        'ONE_LOGIN_PRIVATE_KEY must be an RSA key or an EC key on the P-256, P-384 or P-521 curve',
+      )
+      expect(problemWith({ ...oneLogin, ONE_LOGIN_PRIVATE_KEY: pem(generateKeyPairSync('ec', { namedCurve: 'secp256k1' }).privateKey) })).toMatch(
+        /^ONE_LOGIN_PRIVATE_KEY must be an RSA key or an EC key/,
+      )
+    })
+
+    it('takes a client secret or a private key, never both', () => {
+      expect(problemWith({ ...oneLogin, ONE_LOGIN_CLIENT_SECRET: 's3cret', ONE_LOGIN_PRIVATE_KEY: rsaKey })).toBe(
+        'ONE_LOGIN_PRIVATE_KEY cannot be set together with ONE_LOGIN_CLIENT_SECRET; use one of the two',
+      )
+    })
+  })
 })
+
+function pem(key: KeyObject): string {
+  return key.export({ type: 'pkcs8', format: 'pem' }).toString()
+}

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Agent, type AgentResponse } from '../../support/agent.ts'
 import { createTestApp, type TestApp } from '../../support/app.ts'
@@ -7,11 +8,23 @@ const baseUrl = 'http://guildhall.test'
 let provider: LocalOpenIdProvider
 let test: TestApp
 
+/** A key pair as the service would hold it: the private key as PEM for our configuration, the public key as a JWK for the provider. */
+function keyPair(type: 'rsa' | 'ec') {
+  const { privateKey, publicKey } =
+    type === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'P-256' })
+  return { pem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), publicJwk: publicKey.export({ format: 'jwk' }) }
+}
+
+const oneLoginKey = keyPair('rsa')
+const directoryKey = keyPair('ec')
+
 beforeAll(async () => {
   provider = await startOpenIdProvider({
     clients: [
-      { clientId: 'one-login-client', clientSecret: 'one-login-secret', redirectUris: [`${baseUrl}/sign-in/one-login/callback`] },
+      // As the real One Login does, the provider accepts only assertions signed with the registered key.
+      { clientId: 'one-login-client', publicKeys: [oneLoginKey.publicJwk], redirectUris: [`${baseUrl}/sign-in/one-login/callback`] },
       { clientId: 'directory-client', clientSecret: 'directory-secret', redirectUris: [`${baseUrl}/staff/sign-in/directory/callback`] },
+      { clientId: 'directory-key-client', publicKeys: [directoryKey.publicJwk], redirectUris: [`${baseUrl}/staff/sign-in/directory/callback`] },
     ],
   })
   test = await createTestApp({
@@ -19,7 +32,7 @@ beforeAll(async () => {
       BASE_URL: baseUrl,
       ONE_LOGIN_ISSUER: provider.issuer,
       ONE_LOGIN_CLIENT_ID: 'one-login-client',
-      ONE_LOGIN_CLIENT_SECRET: 'one-login-secret',
+      ONE_LOGIN_PRIVATE_KEY: oneLoginKey.pem,
       STAFF_SSO_ISSUER: provider.issuer,
       STAFF_SSO_CLIENT_ID: 'directory-client',
       STAFF_SSO_CLIENT_SECRET: 'directory-secret',
@@ -204,6 +217,57 @@ describe('signing in staff through the council staff directory', () => {
     const landed = await signInThroughProvider(new Agent(test.app), '/staff/sign-in/directory', 'dan@lowerwendle.example.gov.uk')
     expect(landed.status).toBe(403)
     expect(landed.body).toContain('Your staff account has been disabled')
+  })
+})
+
+describe('authenticating to the provider with a private key', () => {
+  let keyed: TestApp
+  beforeAll(async () => {
+    keyed = await createTestApp({
+      environment: {
+        BASE_URL: baseUrl,
+        ONE_LOGIN_ISSUER: provider.issuer,
+        ONE_LOGIN_CLIENT_ID: 'one-login-client',
+        // A key the provider has never been given, as after a key is replaced without registering it.
+        ONE_LOGIN_PRIVATE_KEY: keyPair('rsa').pem,
+        STAFF_SSO_ISSUER: provider.issuer,
+        STAFF_SSO_CLIENT_ID: 'directory-key-client',
+        STAFF_SSO_PRIVATE_KEY: directoryKey.pem,
+      },
+    })
+  })
+  afterAll(async () => {
+    await keyed?.close()
+  })
+
+  it('shows our problem page, not an error, when the provider refuses the key, and signs nobody in', async () => {
+    provider.addAccount({ subject: 'one-login-wrong-key', email: 'wrong.key@example.com' })
+    const agent = new Agent(keyed.app)
+    const landed = await signInThroughProvider(agent, '/sign-in/one-login', 'wrong.key@example.com')
+    expect(landed.status).toBe(400)
+    expect(landed.page('h1').text()).toBe('Sorry, we could not sign you in')
+    expect(landed.body).toContain('Something went wrong while signing you in. Nothing has changed.')
+    expect(landed.page('main a[href="/sign-in"]').text()).toBe('Try signing in again')
+    const linked = await keyed.database.db.selectFrom('resident_accounts').select('person_id').where('one_login_subject', '=', 'one-login-wrong-key').execute()
+    expect(linked).toEqual([])
+    const signedIn = await keyed.database.db.selectFrom('sessions').select('id').where('principal_id', 'is not', null).execute()
+    expect(signedIn).toEqual([])
+  })
+
+  it('signs staff in through a directory that takes an EC key, by the same code path', async () => {
+    const id = await keyed.services.identity.staff.createStaffMember({
+      name: 'Kez Keyed',
+      email: 'kez@lowerwendle.example.gov.uk',
+      password: null,
+      roleCodes: ['officer'],
+      teamCodes: [],
+    })
+    provider.addAccount({ subject: 'directory-kez', email: 'kez@lowerwendle.example.gov.uk' })
+    const agent = new Agent(keyed.app)
+    const landed = await signInThroughProvider(agent, '/staff/sign-in/directory', 'kez@lowerwendle.example.gov.uk')
+    expect(landed.location).toBe('/staff')
+    const sessions = await keyed.database.db.selectFrom('sessions').select('principal_id').where('principal_kind', '=', 'staff').execute()
+    expect(sessions).toEqual([{ principal_id: id }])
   })
 })
 

@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sql } from 'kysely'
 import { Agent, errorSummary, type AgentResponse } from '../../support/agent.ts'
@@ -38,6 +39,24 @@ async function signIn(email: string, secret = password): Promise<{ agent: Agent;
 async function signedIn(email: string): Promise<Agent> {
   const { agent, response } = await signIn(email)
   expect(response.status).toBe(303)
+  return agent
+}
+
+/** A browser signed in as this member of staff, as the directory would leave it, with the session made directly in the database. */
+async function signedInWithoutPassword(staffMemberId: string): Promise<Agent> {
+  const token = randomBytes(32).toString('base64url')
+  await test.database.db
+    .insertInto('sessions')
+    .values({
+      id: createHash('sha256').update(token).digest('hex'),
+      principal_kind: 'staff',
+      principal_id: staffMemberId,
+      data: '{}',
+      expires_at: new Date(Date.now() + 3_600_000),
+    })
+    .execute()
+  const agent = new Agent(test.app)
+  agent.setCookie('guildhall_session', token)
   return agent
 }
 
@@ -393,6 +412,210 @@ describe('administering staff accounts', () => {
     const contractor = await agent.post('/staff/contractors', { name: 'Greenway Grounds Ltd' })
     expect(contractor.location).toBe('/staff/contractors')
     expect((await agent.follow(contractor)).body).toContain('Greenway Grounds Ltd')
+  })
+})
+
+describe('staff passwords', () => {
+  const newPassword = 'a brand new staff password'
+
+  const auditEntry = async (action: string, subjectId: string) =>
+    test.database.db
+      .selectFrom('audit_events')
+      .select(['actor_id', 'details'])
+      .where('action', '=', action)
+      .where('subject_id', '=', subjectId)
+      .executeTakeFirstOrThrow()
+
+  const sessionsOf = async (staffMemberId: string) =>
+    test.database.db.selectFrom('sessions').select('id').where('principal_id', '=', staffMemberId).execute()
+
+  it('lets an administrator set a new password, which signs the person out everywhere and lifts their lock', async () => {
+    const administrator = await staffMember(['administrator'])
+    const officer = await staffMember(['officer'], { name: 'Fran Forgetful' })
+    const officerAgent = await signedIn(officer.email)
+    expect((await officerAgent.get('/staff')).status).toBe(200)
+    await test.database.db
+      .updateTable('staff_members')
+      .set({ failed_sign_ins: 0, lockouts: 1, locked_until: new Date(Date.now() + 60 * 60_000) })
+      .where('id', '=', officer.id)
+      .execute()
+
+    const adminAgent = await signedIn(administrator.email)
+    const page = await adminAgent.get(`/staff/accounts/${officer.id}`)
+    expect(page.page(`form[action="/staff/accounts/${officer.id}/password"] input[type="password"]`).attr('autocomplete')).toBe('new-password')
+    const saved = await adminAgent.post(`/staff/accounts/${officer.id}/password`, { password: newPassword })
+    expect(saved.status).toBe(303)
+    expect(saved.location).toBe(`/staff/accounts/${officer.id}`)
+    const confirmed = await adminAgent.follow(saved)
+    expect(confirmed.page('.govuk-notification-banner').text()).toContain('New password set for Fran Forgetful. They have been signed out.')
+
+    expect(await sessionsOf(officer.id)).toEqual([])
+    expect((await officerAgent.get('/staff')).location).toBe('/staff/sign-in?returnTo=%2Fstaff')
+    const row = await test.database.db
+      .selectFrom('staff_members')
+      .select(['password_hash', 'failed_sign_ins', 'lockouts', 'locked_until'])
+      .where('id', '=', officer.id)
+      .executeTakeFirstOrThrow()
+    expect(row.password_hash).toMatch(/^\$argon2id\$/)
+    expect(row).toMatchObject({ failed_sign_ins: 0, lockouts: 0, locked_until: null })
+    const entry = await auditEntry('staff-member.set-password', officer.id)
+    expect(entry.actor_id).toBe(administrator.id)
+    expect(entry.details).toEqual({ sessionsEnded: 1, wasLocked: true })
+    expect(JSON.stringify(entry.details)).not.toContain(newPassword)
+
+    expect((await signIn(officer.email)).response.status).toBe(400)
+    expect((await signIn(officer.email, newPassword)).response.status).toBe(303)
+  })
+
+  it('says what is wrong with a new password an administrator sets, and changes nothing', async () => {
+    const administrator = await staffMember(['administrator'])
+    const officer = await staffMember(['officer'])
+    const agent = await signedIn(administrator.email)
+    await agent.get(`/staff/accounts/${officer.id}`)
+    const empty = await agent.post(`/staff/accounts/${officer.id}/password`, { password: '' })
+    expect(empty.status).toBe(400)
+    expect(errorSummary(empty)).toEqual(['Enter a new password'])
+    expect(empty.page('#password-error').text()).toContain('Enter a new password')
+    const short = await agent.post(`/staff/accounts/${officer.id}/password`, { password: 'x'.repeat(11) })
+    expect(errorSummary(short)).toEqual(['Password must be at least 12 characters'])
+    expect((await signIn(officer.email)).response.status).toBe(303)
+    expect(await auditActions(officer.id)).not.toContain('staff-member.set-password')
+  })
+
+  it('offers no password form for directory-only staff or for the administrator’s own account', async () => {
+    const administrator = await staffMember(['administrator'])
+    const directoryOnly = await test.services.identity.staff.createStaffMember({
+      name: 'Dora Directory',
+      email: 'dora@lowerwendle.example.gov.uk',
+      password: null,
+      roleCodes: ['officer'],
+      teamCodes: [],
+    })
+    const agent = await signedIn(administrator.email)
+    const directoryPage = await agent.get(`/staff/accounts/${directoryOnly}`)
+    expect(directoryPage.page(`form[action$="/password"]`).length).toBe(0)
+    const refused = await agent.post(`/staff/accounts/${directoryOnly}/password`, { password: newPassword })
+    expect(errorSummary(refused)).toEqual(['They sign in through the staff directory, so they have no password to set'])
+
+    const ownPage = await agent.get(`/staff/accounts/${administrator.id}`)
+    expect(ownPage.page(`form[action$="/password"]`).length).toBe(0)
+    expect(ownPage.page('main a[href="/staff/password"]').text()).toBe('Change your own password')
+    const own = await agent.post(`/staff/accounts/${administrator.id}/password`, { password: newPassword })
+    expect(own.status).toBe(400)
+    expect((await signIn(administrator.email)).response.status).toBe(303)
+  })
+
+  it('lets only administrators set passwords, and only with the form’s CSRF token', async () => {
+    const administrator = await staffMember(['administrator'])
+    const officer = await staffMember(['officer'])
+    const teamLead = await staffMember(['team-lead'])
+    const leadAgent = await signedIn(teamLead.email)
+    await leadAgent.get('/staff')
+    const forbidden = await leadAgent.post(`/staff/accounts/${officer.id}/password`, { password: newPassword })
+    expect(forbidden.status).toBe(403)
+    expect(forbidden.page('h1').text()).toBe('You do not have permission to see this page')
+
+    const adminAgent = await signedIn(administrator.email)
+    await adminAgent.get(`/staff/accounts/${officer.id}`)
+    const forged = await adminAgent.post(`/staff/accounts/${officer.id}/password`, { password: newPassword }, { csrf: null })
+    expect(forged.status).toBe(403)
+    expect(forged.page('h1').text()).toContain('Your form could not be sent')
+    expect((await signIn(officer.email)).response.status).toBe(303)
+    expect((await signIn(officer.email, newPassword)).response.status).toBe(400)
+  })
+
+  it('lets any member of staff change their own password, keeping this browser signed in and ending their other sessions', async () => {
+    const officer = await staffMember(['contractor-operative'])
+    const elsewhere = await signedIn(officer.email)
+    const agent = await signedIn(officer.email)
+    const home = await agent.get('/staff')
+    expect(home.page('main a[href="/staff/password"]').text()).toBe('Change your password')
+    const before = agent.cookie('guildhall_session')
+
+    const form = await agent.get('/staff/password')
+    expect(form.status).toBe(200)
+    expect(form.page('h1').text()).toBe('Change your password')
+    expect(form.page('#currentPassword').attr('autocomplete')).toBe('current-password')
+    const changed = await agent.post('/staff/password', { currentPassword: password, newPassword })
+    expect(changed.status).toBe(303)
+    expect(changed.location).toBe('/staff')
+    expect(agent.cookie('guildhall_session')).not.toBe(before)
+    const landed = await agent.follow(changed)
+    expect(landed.status).toBe(200)
+    expect(landed.page('.govuk-notification-banner').text()).toContain('Your password has been changed')
+
+    expect((await elsewhere.get('/staff')).location).toBe('/staff/sign-in?returnTo=%2Fstaff')
+    expect(await sessionsOf(officer.id)).toHaveLength(1)
+    const entry = await auditEntry('staff.change-password', officer.id)
+    expect(entry.actor_id).toBe(officer.id)
+    expect(entry.details).toEqual({ sessionsEnded: 2 })
+    expect((await signIn(officer.email)).response.status).toBe(400)
+    expect((await signIn(officer.email, newPassword)).response.status).toBe(303)
+  })
+
+  it('says what is wrong with a change of password, a wrong current password included', async () => {
+    const officer = await staffMember(['officer'])
+    const agent = await signedIn(officer.email)
+    await agent.get('/staff/password')
+    const empty = await agent.post('/staff/password', { currentPassword: '', newPassword: 'short' })
+    expect(empty.status).toBe(400)
+    expect(errorSummary(empty)).toEqual(['Enter your current password', 'Password must be at least 12 characters'])
+    expect(empty.page('#currentPassword-error').text()).toContain('Enter your current password')
+    expect(empty.page('#newPassword-error').text()).toContain('Password must be at least 12 characters')
+
+    const wrong = await agent.post('/staff/password', { currentPassword: 'not my password', newPassword })
+    expect(wrong.status).toBe(400)
+    expect(errorSummary(wrong)).toEqual(['Your current password is not right. Enter the password you sign in with'])
+    expect(wrong.page('#currentPassword-error').text()).toContain('Your current password is not right')
+    expect(await auditActions(officer.id)).toContain('staff.change-password-failed')
+    expect((await agent.get('/staff')).status).toBe(200)
+    expect((await signIn(officer.email)).response.status).toBe(303)
+  })
+
+  it('limits tries at the current password', async () => {
+    const officer = await staffMember(['officer'])
+    const agent = await signedIn(officer.email)
+    await agent.get('/staff/password')
+    const statuses: number[] = []
+    for (let attempt = 0; attempt < 5; attempt++) {
+      statuses.push((await agent.post('/staff/password', { currentPassword: `guess ${attempt}`, newPassword })).status)
+    }
+    expect(statuses).toEqual([400, 400, 400, 400, 400])
+    const limited = await agent.post('/staff/password', { currentPassword: password, newPassword })
+    expect(limited.status).toBe(429)
+    expect(limited.headers['retry-after']).toBeTruthy()
+    expect(errorSummary(limited)[0]).toMatch(/^Too many attempts to change your password. Try again after/)
+    expect((await signIn(officer.email)).response.status).toBe(303)
+  })
+
+  it('tells directory-only staff they have no password here', async () => {
+    const id = await test.services.identity.staff.createStaffMember({
+      name: 'Del Directory',
+      email: 'del@lowerwendle.example.gov.uk',
+      password: null,
+      roleCodes: ['officer'],
+      teamCodes: [],
+    })
+    const agent = await signedInWithoutPassword(id)
+    expect((await agent.get('/staff')).page('main a[href="/staff/password"]').length).toBe(0)
+    const page = await agent.get('/staff/password')
+    expect(page.status).toBe(200)
+    expect(page.page('form[action="/staff/password"]').length).toBe(0)
+    expect(page.body).toContain('you have no password here')
+    const refused = await agent.post('/staff/password', { currentPassword: 'anything at all', newPassword })
+    expect(refused.status).toBe(400)
+    const member = await test.database.db.selectFrom('staff_members').select('password_hash').where('id', '=', id).executeTakeFirstOrThrow()
+    expect(member.password_hash).toBeNull()
+  })
+
+  it('asks for sign-in first, and refuses a change posted without its CSRF token', async () => {
+    expect((await new Agent(test.app).get('/staff/password')).location).toBe('/staff/sign-in?returnTo=%2Fstaff%2Fpassword')
+    const officer = await staffMember(['officer'])
+    const agent = await signedIn(officer.email)
+    await agent.get('/staff/password')
+    const forged = await agent.post('/staff/password', { currentPassword: password, newPassword }, { csrf: 'forged-token' })
+    expect(forged.status).toBe(403)
+    expect((await signIn(officer.email)).response.status).toBe(303)
   })
 })
 

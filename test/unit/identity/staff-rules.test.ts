@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import { checkNewStaffAccount, checkStaffAccessChange, checkTeamName, codeFromName, type StaffAccountForm } from '../../../src/modules/identity/staff/rules.ts'
+import {
+  checkNewStaffAccount,
+  checkPasswordChange,
+  checkStaffAccessChange,
+  checkTeamName,
+  codeFromName,
+  passwordProblem,
+  shortestStaffPassword,
+  type StaffAccountForm,
+} from '../../../src/modules/identity/staff/rules.ts'
 import { auditPageLink, dateFromParts, readAuditFilters } from '../../../src/modules/identity/staff/audit-filters.ts'
 import { allPermissions, isPermission, permissionAreas, permissionSet } from '../../../src/modules/identity/staff/permissions.ts'
 import { translator } from '../../../src/lib/i18n/index.ts'
@@ -58,6 +67,23 @@ describe('checking a new staff account', () => {
     expect(checkStaffAccessChange({ roles: ['moderator'], teams: [], contractor: 'fixit' })).toEqual({
       changes: { roleCodes: ['moderator'], teamCodes: [], contractorCode: 'fixit' },
     })
+  })
+})
+
+describe('staff passwords', () => {
+  it('takes a password of the shortest allowed length, and nothing shorter or far too long', () => {
+    expect(passwordProblem('x'.repeat(shortestStaffPassword), 'errors.newPasswordRequired')).toBeUndefined()
+    expect(passwordProblem('x'.repeat(shortestStaffPassword - 1), 'errors.newPasswordRequired')).toBe('errors.passwordTooShort')
+    expect(passwordProblem('x'.repeat(257), 'errors.newPasswordRequired')).toBe('errors.passwordTooLong')
+    expect(passwordProblem('', 'errors.newPasswordRequired')).toBe('errors.newPasswordRequired')
+  })
+
+  it('asks for the current password and a good new one when staff change their own', () => {
+    expect(checkPasswordChange({ currentPassword: '', newPassword: 'short' })).toEqual({
+      currentPassword: 'errors.currentPasswordRequired',
+      newPassword: 'errors.passwordTooShort',
+    })
+    expect(checkPasswordChange({ currentPassword: 'anything', newPassword: 'a long enough password' })).toEqual({})
   })
 })
 

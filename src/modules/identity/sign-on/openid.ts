@@ -1,5 +1,6 @@
+import { webcrypto } from 'node:crypto'
 import * as openid from 'openid-client'
-import type { OpenIdProviderConfig } from '../../../config.ts'
+import type { AssertionAlgorithm, ClientAuthentication, OpenIdProviderConfig } from '../../../config.ts'
 
 /** What the provider vouches for about the person who signed in. */
 export interface OpenIdIdentity {
@@ -22,6 +23,27 @@ export interface OpenIdClientOptions {
   allowInsecureIssuer: boolean
 }
 
+const signingKeyParameters: Record<AssertionAlgorithm, webcrypto.RsaHashedImportParams | webcrypto.EcKeyImportParams> = {
+  RS256: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
+  ES256: { name: 'ECDSA', namedCurve: 'P-256' },
+  ES384: { name: 'ECDSA', namedCurve: 'P-384' },
+  ES512: { name: 'ECDSA', namedCurve: 'P-521' },
+}
+
+/** How the client proves itself at the token endpoint: a secret in the form, or a signed JWT assertion. */
+async function clientAuthentication(authentication: ClientAuthentication): Promise<openid.ClientAuth> {
+  if (authentication.method === 'client-secret') return openid.ClientSecretPost(authentication.secret)
+  // openid-client signs with WebCrypto keys; importing the PKCS#8 bytes works on every supported Node.
+  const key = await webcrypto.subtle.importKey(
+    'pkcs8',
+    authentication.key.export({ type: 'pkcs8', format: 'der' }),
+    signingKeyParameters[authentication.algorithm],
+    false,
+    ['sign'],
+  )
+  return openid.PrivateKeyJwt(key)
+}
+
 /**
  * An OpenID Connect relying party for one provider, using the authorization code flow with PKCE,
  * state and nonce. The provider's metadata is discovered on first use and kept; a failed discovery
@@ -32,13 +54,15 @@ export function createOpenIdClient({ provider, scope, allowInsecureIssuer }: Ope
   const insecure = new URL(provider.issuer).protocol === 'http:'
 
   function configure(): Promise<openid.Configuration> {
-    configuration ??= openid
-      .discovery(
-        new URL(provider.issuer),
-        provider.clientId,
-        provider.clientSecret,
-        undefined,
-        insecure && allowInsecureIssuer ? { execute: [openid.allowInsecureRequests], timeout: 10 } : { timeout: 10 },
+    configuration ??= clientAuthentication(provider.authentication)
+      .then((authentication) =>
+        openid.discovery(
+          new URL(provider.issuer),
+          provider.clientId,
+          undefined,
+          authentication,
+          insecure && allowInsecureIssuer ? { execute: [openid.allowInsecureRequests], timeout: 10 } : { timeout: 10 },
+        ),
       )
       .catch((error: unknown) => {
         configuration = undefined

@@ -31,6 +31,9 @@ async function orShowErrors(reply: FastifyReply, attempt: () => Promise<unknown>
   }
 }
 
+/** Seconds until a rate limit lets the person try again, for the Retry-After header. */
+const secondsUntil = (retryAt: Date) => Math.max(1, Math.ceil((retryAt.getTime() - Date.now()) / 1000))
+
 function takeFlash(request: FastifyRequest): string | undefined {
   const flash = request.session.get<string>('staffFlash')
   if (flash) request.session.delete('staffFlash')
@@ -89,9 +92,7 @@ export async function staffRoutes(app: FastifyInstance, { config, services }: { 
           : result.outcome === 'disabled'
             ? t('identity.staff.signIn.disabled')
             : t('identity.staff.signIn.refused')
-    if (result.outcome === 'too-many-attempts') {
-      reply.header('retry-after', Math.max(1, Math.ceil((result.retryAt.getTime() - Date.now()) / 1000)))
-    }
+    if (result.outcome === 'too-many-attempts') reply.header('retry-after', secondsUntil(result.retryAt))
     reply.code(result.outcome === 'too-many-attempts' ? 429 : 400)
     return showSignIn(request, reply, { errors: { email: message }, values: { email } })
   })
@@ -106,8 +107,42 @@ export async function staffRoutes(app: FastifyInstance, { config, services }: { 
     reply.view('identity/views/staff/home.njk', {
       staffName: request.staff!.name,
       areas: areasOf(request.staff!.permissions),
+      hasPassword: await staff.hasPassword(request.staff!.id),
+      flash: takeFlash(request),
     }),
   )
+
+  const showPasswordChange = async (request: FastifyRequest, reply: FastifyReply, errors?: FieldErrors) =>
+    reply.view('identity/views/staff/password.njk', {
+      hasPassword: await staff.hasPassword(request.staff!.id),
+      shortestPassword: shortestStaffPassword,
+      errors,
+    })
+
+  app.get('/staff/password', { preHandler: requireStaff }, async (request, reply) => showPasswordChange(request, reply))
+
+  app.post('/staff/password', { preHandler: requireStaff }, async (request, reply) => {
+    const form = request.body as Form
+    const actor = staffActor(request)
+    const t = request.t
+    return orShowErrors(
+      reply,
+      async () => {
+        const result = await staff.changeOwnPassword(actor, { currentPassword: text(form.currentPassword), newPassword: text(form.newPassword) })
+        if (result.outcome === 'too-many-attempts') {
+          reply.code(429).header('retry-after', secondsUntil(result.retryAt))
+          return showPasswordChange(request, reply, {
+            currentPassword: t('identity.staff.password.tooManyAttempts', { time: formatDateTime(result.retryAt) }),
+          })
+        }
+        // The change ended every session of theirs; this browser carries on in a fresh one.
+        request.session.signIn({ kind: 'staff', id: actor.id })
+        request.session.set('staffFlash', t('identity.staff.password.changed'))
+        return reply.redirect('/staff', 303)
+      },
+      (errors) => showPasswordChange(request, reply, errors),
+    )
+  })
 
   const manageStaff = { preHandler: requireStaffPermission('staff.manage') }
 
@@ -161,6 +196,7 @@ export async function staffRoutes(app: FastifyInstance, { config, services }: { 
       member,
       locked: member.lockedUntil !== null && member.lockedUntil > new Date(),
       isSelf: member.id === request.staff!.id,
+      shortestPassword: shortestStaffPassword,
       values: values ?? { roles: member.roleCodes, teams: member.teamCodes, contractor: member.contractorCode ?? '' },
       errors,
       flash: errors ? undefined : takeFlash(request),
@@ -183,6 +219,22 @@ export async function staffRoutes(app: FastifyInstance, { config, services }: { 
         return reply.redirect(`/staff/accounts/${id}`, 303)
       },
       (errors) => showAccount(request, reply, values, errors),
+    )
+  })
+
+  app.post('/staff/accounts/:id/password', manageStaff, async (request, reply) => {
+    const { id } = request.params as { id: string }
+    const password = text((request.body as Form).password)
+    return orShowErrors(
+      reply,
+      async () => {
+        const actor = staffActor(request)
+        await staff.setPassword(actor, id, password)
+        const member = await staff.get(actor, id)
+        request.session.set('staffFlash', request.t('identity.staff.account.passwordSet', { name: member.name }))
+        return reply.redirect(`/staff/accounts/${id}`, 303)
+      },
+      (errors) => showAccount(request, reply, undefined, errors),
     )
   })
 

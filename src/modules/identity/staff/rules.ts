@@ -32,6 +32,28 @@ const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
 
 const unique = (values: string[]) => [...new Set(values.map((value) => value.trim()).filter(Boolean))]
 
+/** What is wrong with a password a member of staff is given, if anything; `missing` is the message for none at all. */
+export function passwordProblem(password: string, missing: string): string | undefined {
+  if (!password) return missing
+  if (password.length < shortestStaffPassword) return 'errors.passwordTooShort'
+  if (password.length > longestPassword) return 'errors.passwordTooLong'
+  return undefined
+}
+
+export interface PasswordChangeForm {
+  currentPassword: string
+  newPassword: string
+}
+
+/** Checks a member of staff's change of their own password, before the current one is tried. */
+export function checkPasswordChange(form: PasswordChangeForm): FieldErrors {
+  const errors: FieldErrors = {}
+  if (!form.currentPassword) errors.currentPassword = 'errors.currentPasswordRequired'
+  const problem = passwordProblem(form.newPassword, 'errors.newPasswordRequired')
+  if (problem) errors.newPassword = problem
+  return errors
+}
+
 export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase()
 }
@@ -48,9 +70,8 @@ export function checkNewStaffAccount(form: StaffAccountForm): { changes: StaffAc
   const signInMethod = form.signInMethod === 'password' || form.signInMethod === 'directory' ? form.signInMethod : null
   if (!signInMethod) errors.signInMethod = 'errors.signInMethodRequired'
   if (signInMethod === 'password') {
-    if (!form.password) errors.password = 'errors.passwordRequired'
-    else if (form.password.length < shortestStaffPassword) errors.password = 'errors.passwordTooShort'
-    else if (form.password.length > longestPassword) errors.password = 'errors.passwordTooLong'
+    const problem = passwordProblem(form.password, 'errors.passwordRequired')
+    if (problem) errors.password = problem
   }
   const roleCodes = unique(form.roles)
   if (roleCodes.length === 0) errors.roles = 'errors.rolesRequired'

@@ -11,10 +11,13 @@ import { afterFailedSignIn, afterSuccessfulSignIn, isLocked, staffLockoutPolicy,
 import { allPermissions, isPermission, permissionSet, type Permission } from './permissions.ts'
 import {
   checkNewStaffAccount,
+  checkPasswordChange,
   checkStaffAccessChange,
   checkTeamName,
   codeFromName,
   normaliseEmail,
+  passwordProblem,
+  type PasswordChangeForm,
   type StaffAccessForm,
   type StaffAccountForm,
 } from './rules.ts'
@@ -50,6 +53,11 @@ export const staffSignInLimits = {
   perAddress: { limit: 100, windowSeconds: 15 * 60 },
   perEmail: { limit: 10, windowSeconds: 15 * 60 },
 }
+
+/** Tries at a member of staff's current password when changing it, so an open session cannot be used to guess it. */
+export const staffPasswordChangeLimit = { limit: 5, windowSeconds: 15 * 60 }
+
+export type PasswordChangeResult = { outcome: 'changed' } | { outcome: 'too-many-attempts'; retryAt: Date }
 
 const hashOptions = { type: argon2.argon2id } as const
 
@@ -449,6 +457,79 @@ export function createStaffDirectory({ db }: IdentityDependencies) {
           ipAddress: actor.ipAddress,
         })
       })
+    },
+
+    /**
+     * Gives a member of staff a new password, for when they have forgotten theirs or it may be known
+     * to someone else: their sessions end and any lock is lifted, so only the new password works.
+     */
+    async setPassword(actor: StaffActor, staffMemberId: string, password: string): Promise<void> {
+      const member = await directory.get(actor, staffMemberId)
+      // Changing your own password asks for the current one, so a session left open cannot be used to take the account.
+      if (member.id === actor.id) invalid({ password: 'errors.setOwnPassword' })
+      if (!member.hasPassword) invalid({ password: 'errors.noPasswordToSet' })
+      const problem = passwordProblem(password, 'errors.newPasswordRequired')
+      if (problem) invalid({ password: problem })
+      const passwordHash = await hashPassword(password)
+      await db.transaction().execute(async (transaction) => {
+        await transaction
+          .updateTable('staff_members')
+          .set({ password_hash: passwordHash, ...lockoutColumns(afterSuccessfulSignIn()) })
+          .where('id', '=', staffMemberId)
+          .execute()
+        const sessionsEnded = await endSessionsOf(transaction, { kind: 'staff', id: staffMemberId })
+        await resetCounter(transaction, `staff-sign-in:email:${normaliseEmail(member.email)}`)
+        await recordAudit(transaction, {
+          actor: { kind: 'staff', id: actor.id },
+          action: 'staff-member.set-password',
+          subject: { type: 'staff-member', id: staffMemberId },
+          details: { sessionsEnded, wasLocked: member.lockedUntil !== null && member.lockedUntil > new Date() },
+          ipAddress: actor.ipAddress,
+        })
+      })
+    },
+
+    /** Whether a member of staff signs in with a password of their own; directory-only staff do not. */
+    async hasPassword(staffMemberId: string): Promise<boolean> {
+      const member = await db.selectFrom('staff_members').select('password_hash').where('id', '=', staffMemberId).executeTakeFirst()
+      return Boolean(member?.password_hash)
+    },
+
+    /**
+     * A member of staff changes their own password, proving the current one. Every session of theirs
+     * ends, this one included; the caller starts a fresh session for the browser that made the change.
+     */
+    async changeOwnPassword(actor: StaffActor, form: PasswordChangeForm): Promise<PasswordChangeResult> {
+      const errors = checkPasswordChange(form)
+      if (Object.keys(errors).length) invalid(errors)
+      const attempts = await countHit(db, { key: `staff-password-change:${actor.id}`, ...staffPasswordChangeLimit })
+      if (!attempts.allowed) return { outcome: 'too-many-attempts', retryAt: attempts.retryAt }
+      const member = await db.selectFrom('staff_members').select('password_hash').where('id', '=', actor.id).executeTakeFirstOrThrow()
+      const matches = member.password_hash !== null && (await argon2.verify(member.password_hash, form.currentPassword))
+      if (!matches) {
+        await recordAudit(db, {
+          actor: { kind: 'staff', id: actor.id },
+          action: 'staff.change-password-failed',
+          subject: { type: 'staff-member', id: actor.id },
+          details: { reason: member.password_hash ? 'wrong-password' : 'no-password' },
+          ipAddress: actor.ipAddress,
+        })
+        invalid({ currentPassword: 'errors.currentPasswordWrong' })
+      }
+      const passwordHash = await hashPassword(form.newPassword)
+      await db.transaction().execute(async (transaction) => {
+        await transaction.updateTable('staff_members').set({ password_hash: passwordHash }).where('id', '=', actor.id).execute()
+        const sessionsEnded = await endSessionsOf(transaction, { kind: 'staff', id: actor.id })
+        await resetCounter(transaction, `staff-password-change:${actor.id}`)
+        await recordAudit(transaction, {
+          actor: { kind: 'staff', id: actor.id },
+          action: 'staff.change-password',
+          subject: { type: 'staff-member', id: actor.id },
+          details: { sessionsEnded },
+          ipAddress: actor.ipAddress,
+        })
+      })
+      return { outcome: 'changed' }
     },
 
     async roles() {
