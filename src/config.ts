@@ -1,6 +1,7 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto'
 import path from 'node:path'
 import { z } from 'zod'
+import { regions, type Region } from './lib/calendar/bank-holiday-rules.ts'
 
 const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
@@ -32,6 +33,7 @@ const environmentSchema = z.object({
     .optional(),
   DATABASE_POOL_SIZE: wholeNumber(1, 200).default(10),
   DATA_DIR: z.string().min(1).default('./data'),
+  UPLOADS_DIR: z.string().min(1).optional(),
   EMBEDDED_DATABASE_PORT: wholeNumber(1024, 65535).default(54329),
   DEMO_DATA: booleanFlag.optional(),
   RUN_WORKER: booleanFlag.default(true),
@@ -43,6 +45,8 @@ const environmentSchema = z.object({
   COUNCIL_BRAND_COLOUR: hexColour.default('#00594f'),
   COUNCIL_PHONE: z.string().min(1).default('01632 960000'),
   COUNCIL_EMAIL: z.email({ message: 'must be an email address' }).default('contact@lowerwendle.example.gov.uk'),
+  BANK_HOLIDAY_REGION: z.enum(regions, { message: `must be one of ${regions.join(', ')}` }).default('england-and-wales'),
+  REQUEST_REOPEN_DAYS: wholeNumber(0, 365).default(28),
 
   NOTIFICATIONS_PROVIDER: z.enum(['local']).default('local'),
 
@@ -85,6 +89,8 @@ export interface Config {
     | { kind: 'external'; url: string; poolSize: number }
     | { kind: 'embedded'; dataDirectory: string; port: number; poolSize: number }
   dataDirectory: string
+  /** Where uploaded files (photos) are kept on local disk. */
+  uploadsDirectory: string
   loadDemoData: boolean
   runWorker: boolean
   sessionSecret: string | undefined
@@ -94,6 +100,12 @@ export interface Config {
     brandColour: string
     phone: string
     email: string
+    /** Whose bank holidays the council's working days skip. */
+    bankHolidayRegion: Region
+  }
+  requests: {
+    /** How many days after closing a request can still be reopened. */
+    reopenWithinDays: number
   }
   notificationsProvider: 'local'
   demoMode: boolean
@@ -198,6 +210,7 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
           poolSize: env.DATABASE_POOL_SIZE,
         },
     dataDirectory,
+    uploadsDirectory: env.UPLOADS_DIR ? path.resolve(env.UPLOADS_DIR) : path.join(dataDirectory, 'uploads'),
     loadDemoData: env.DEMO_DATA ?? !env.DATABASE_URL,
     runWorker: env.RUN_WORKER,
     sessionSecret: env.SESSION_SECRET,
@@ -207,7 +220,9 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
       brandColour: env.COUNCIL_BRAND_COLOUR,
       phone: env.COUNCIL_PHONE,
       email: env.COUNCIL_EMAIL,
+      bankHolidayRegion: env.BANK_HOLIDAY_REGION,
     },
+    requests: { reopenWithinDays: env.REQUEST_REOPEN_DAYS },
     notificationsProvider: env.NOTIFICATIONS_PROVIDER,
     demoMode,
     oneLogin: openIdProvider('ONE_LOGIN', {

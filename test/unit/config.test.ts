@@ -1,4 +1,5 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto'
+import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ConfigurationError, loadConfig } from '../../src/config.ts'
 
@@ -22,6 +23,12 @@ describe('configuration', () => {
     expect(config.database.kind).toBe('embedded')
     expect(config.loadDemoData).toBe(true)
     expect(config.demoMode).toBe(true)
+    expect(config.uploadsDirectory).toBe(path.resolve('data', 'uploads'))
+  })
+
+  it('keeps uploads under DATA_DIR unless UPLOADS_DIR says elsewhere', () => {
+    expect(loadConfig({ DATA_DIR: '/srv/guildhall' }).uploadsDirectory).toBe(path.join('/srv/guildhall', 'uploads'))
+    expect(loadConfig({ DATA_DIR: '/srv/guildhall', UPLOADS_DIR: '/mnt/shared/uploads' }).uploadsDirectory).toBe('/mnt/shared/uploads')
   })
 
   it('uses DATABASE_URL and loads no demo data unless asked', () => {
