@@ -3,9 +3,11 @@ import type { Config } from './config.ts'
 import { housekeepingSchedule, housekeepingTasks } from './lib/jobs/housekeeping.ts'
 import type { DatabaseHandle } from './lib/database/connection.ts'
 import type { Logger } from './lib/log.ts'
+import { createCatalogueServices } from './modules/catalogue/index.ts'
 import { createIdentityServices } from './modules/identity/index.ts'
 import { createNotificationServices } from './modules/notifications/index.ts'
 import { createPlacesServices } from './modules/places/index.ts'
+import { createRequestServices } from './modules/requests/index.ts'
 
 /** The outermost dependencies: everything else is built from these. */
 export interface ServiceDependencies {
@@ -22,10 +24,12 @@ export function createServices(dependencies: ServiceDependencies) {
   const notifications = createNotificationServices(dependencies)
   const identity = createIdentityServices({ ...dependencies, notifications })
   const places = createPlacesServices(dependencies)
+  const catalogue = createCatalogueServices(dependencies)
+  const requests = createRequestServices({ ...dependencies, catalogue })
   const tasks: TaskList = { ...housekeepingTasks(dependencies.db), ...notifications.tasks }
   /** Recurring jobs, one graphile-worker crontab line each. */
   const schedule = [housekeepingSchedule, notifications.schedule].join('\n')
-  return { notifications, identity, places, tasks, schedule }
+  return { notifications, identity, places, catalogue, requests, tasks, schedule }
 }
 
 export type Services = ReturnType<typeof createServices>

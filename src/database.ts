@@ -1,7 +1,9 @@
 import type { PlatformTables } from './lib/database/tables.ts'
+import type { CatalogueTables } from './modules/catalogue/tables.ts'
 import type { IdentityTables } from './modules/identity/tables.ts'
 import type { NotificationTables } from './modules/notifications/tables.ts'
 import type { PlacesTables } from './modules/places/tables.ts'
+import type { RequestsTables } from './modules/requests/tables.ts'
 
 /** Every table, as Kysely sees it; each module declares its own. */
-export interface Database extends PlatformTables, IdentityTables, NotificationTables, PlacesTables {}
+export interface Database extends PlatformTables, CatalogueTables, IdentityTables, NotificationTables, PlacesTables, RequestsTables {}

@@ -22,5 +22,7 @@ async function loadDemoPlaces(services: Services, logger: Logger): Promise<void>
 /** Loads the fictional demo council on first start; a later start finds it there and does nothing. */
 export async function loadDemoCouncil(services: Services, logger: Logger): Promise<void> {
   await loadDemoPlaces(services, logger)
+  // Every start, so an edited definition file becomes a new version; an unchanged one adds nothing.
+  await services.catalogue.seedDefinitions()
   if (await loadDemoAccounts(services)) logger.info('Created the demo council’s staff and resident accounts (listed in the README)')
 }

@@ -1,6 +1,7 @@
 /**
- * Requests: the one lifecycle every council service shares, its target dates and the Awaab's Law
- * clocks. Other modules use these rules only through this file.
+ * Requests: the one lifecycle every council service shares, its target dates, the Awaab's Law
+ * clocks, and the service that records requests and their timelines. Other modules use them only
+ * through this file.
  */
 export {
   canResidentCancel,
@@ -30,3 +31,21 @@ export {
   type TargetTime,
 } from './targets.ts'
 export { awaabsLawBreaches, awaabsLawClocks, type AwaabsLawClock, type AwaabsLawMilestones } from './awaabs-law.ts'
+export { generateReference, isReference, parseReference, referenceAlphabet } from './references.ts'
+export { requestChannels, requestEventKinds, eventVisibilities, type EventVisibility, type RequestChannel, type RequestEventKind } from './tables.ts'
+export {
+  TransitionRefused,
+  createRequestServices,
+  defaultHoldReasons,
+  type ChangeOptions,
+  type HoldReason,
+  type NewRequest,
+  type NoteOptions,
+  type RequestDependencies,
+  type RequestRecord,
+  type RequestServiceOptions,
+  type RequestServices,
+  type RequestSummary,
+  type StatusChange,
+  type TimelineEntry,
+} from './service.ts'

@@ -22,6 +22,7 @@ describe('the demo council', () => {
     await loadDemoCouncil(test.services, createLogger('silent'))
     expect(await count('properties')).toBe(5000)
     expect(await count('wards')).toBe(12)
+    expect((await test.services.catalogue.listServices()).map((service) => service.code).sort()).toEqual(['housing-repair', 'missed-bin'])
     const tenancies = await count('tenancies')
     expect(tenancies).toBeGreaterThan(1500)
 

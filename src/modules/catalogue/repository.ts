@@ -1,0 +1,124 @@
+import { sql, type Kysely } from 'kysely'
+import type { Database } from '../../database.ts'
+import type { Audience, LocalisedText, RecordVisibility } from './definition.ts'
+
+const versionColumns = [
+  'service_definition_versions.id',
+  'service_definition_versions.service_code as code',
+  'service_definition_versions.version',
+  'service_definition_versions.definition',
+] as const
+
+/** Works on the database handle or on a transaction, so publishing can run every step in one. */
+export function catalogueRepository(db: Kysely<Database>) {
+  return {
+    /** Makes the service's row if it is new; waits for, then skips, a row another publish is adding. */
+    async ensureService(code: string): Promise<void> {
+      await db.insertInto('services').values({ code }).onConflict((conflict) => conflict.column('code').doNothing()).execute()
+    },
+
+    /**
+     * Locks the service's row until the transaction ends, so publishes of one service take turns
+     * and each sees the versions the one before it added.
+     */
+    lockService(code: string) {
+      return db.selectFrom('services').select(['code', 'current_version_id']).where('code', '=', code).forUpdate().executeTakeFirstOrThrow()
+    },
+
+    /** The version if it holds exactly this definition; jsonb equality ignores the order of keys. */
+    versionHolding(id: string, definitionJson: string) {
+      return db
+        .selectFrom('service_definition_versions')
+        .select(['id', 'version'])
+        .where('id', '=', id)
+        .where(sql<boolean>`definition = cast(${definitionJson} as jsonb)`)
+        .executeTakeFirst()
+    },
+
+    /** The service's latest version published by nobody, which is one seeded from a file, if it holds exactly this definition. */
+    lastSeededVersionHolding(code: string, definitionJson: string) {
+      const lastSeeded = db
+        .selectFrom('service_definition_versions')
+        .select('id')
+        .where('service_code', '=', code)
+        .where('published_by', 'is', null)
+        .orderBy('version', 'desc')
+        .limit(1)
+      return db
+        .selectFrom('service_definition_versions')
+        .select(['id', 'version'])
+        .where('id', '=', lastSeeded)
+        .where(sql<boolean>`definition = cast(${definitionJson} as jsonb)`)
+        .executeTakeFirst()
+    },
+
+    async nextVersionNumber(code: string): Promise<number> {
+      const row = await db
+        .selectFrom('service_definition_versions')
+        .select(sql<number>`coalesce(max(version), 0) + 1`.as('next'))
+        .where('service_code', '=', code)
+        .executeTakeFirstOrThrow()
+      return row.next
+    },
+
+    insertVersion(version: { code: string; version: number; definitionJson: string; publishedBy: string | null }) {
+      return db
+        .insertInto('service_definition_versions')
+        .values({ service_code: version.code, version: version.version, definition: version.definitionJson, published_by: version.publishedBy })
+        .returning(['id', 'version'])
+        .executeTakeFirstOrThrow()
+    },
+
+    async makeCurrent(code: string, versionId: string): Promise<void> {
+      await db.updateTable('services').set({ current_version_id: versionId }).where('code', '=', code).execute()
+    },
+
+    currentVersion(code: string) {
+      return db
+        .selectFrom('services')
+        .innerJoin('service_definition_versions', 'service_definition_versions.id', 'services.current_version_id')
+        .select(versionColumns)
+        .where('services.code', '=', code)
+        .executeTakeFirst()
+    },
+
+    versionById(id: string) {
+      return db.selectFrom('service_definition_versions').select(versionColumns).where('id', '=', id).executeTakeFirst()
+    },
+
+    /** What a list of services needs, taken from inside each current definition rather than the whole of it. */
+    currentSummaries() {
+      return db
+        .selectFrom('services')
+        .innerJoin('service_definition_versions', 'service_definition_versions.id', 'services.current_version_id')
+        .select([
+          'services.code',
+          'service_definition_versions.id',
+          'service_definition_versions.version',
+          sql<LocalisedText>`service_definition_versions.definition -> 'name'`.as('name'),
+          sql<Audience>`service_definition_versions.definition ->> 'audience'`.as('audience'),
+          sql<RecordVisibility>`service_definition_versions.definition ->> 'recordVisibility'`.as('record_visibility'),
+        ])
+        .orderBy(sql`service_definition_versions.definition -> 'name' ->> 'en'`)
+        .orderBy('services.code')
+        .execute()
+    },
+
+    versionsOf(code: string) {
+      return db
+        .selectFrom('service_definition_versions')
+        .innerJoin('services', 'services.code', 'service_definition_versions.service_code')
+        .select([
+          'service_definition_versions.id',
+          'service_definition_versions.service_code as code',
+          'service_definition_versions.version',
+          'service_definition_versions.published_at',
+          'service_definition_versions.published_by',
+          sql<boolean>`services.current_version_id is not distinct from service_definition_versions.id`.as('current'),
+        ])
+        .where('service_definition_versions.service_code', '=', code)
+        .orderBy('service_definition_versions.version')
+        .execute()
+    },
+  }
+}

@@ -1,0 +1,509 @@
+import type { ServiceDependencies } from '../../container.ts'
+import { defaultCalendar, type Calendar, type RegionalCalendar } from '../../lib/calendar/calendar.ts'
+import { Conflict, InvalidInput, NotFound } from '../../lib/errors.ts'
+import { translator } from '../../lib/i18n/index.ts'
+import {
+  interruptionFor,
+  isComplete,
+  jobFor,
+  priorityDecision,
+  pruneHiddenAnswers,
+  regimesFor,
+  type Answers,
+  type CatalogueServices,
+  type ServiceDefinition,
+} from '../catalogue/index.ts'
+import { recordAudit, type Actor } from '../identity/audit.ts'
+import {
+  describeRefusal,
+  isShownToResident,
+  nextStatus,
+  type ClosureReason,
+  type LifecycleEvent,
+  type Refusal,
+  type RequestState,
+  type RequestStatus,
+} from './lifecycle.ts'
+import { generateReference, parseReference } from './references.ts'
+import { requestsRepository, type RequestEventRow, type RequestRow, type RequestSummaryRow } from './repository.ts'
+import type { EventVisibility, RequestChannel, RequestEventKind } from './tables.ts'
+import { defaultPriorityPolicy, targetDate, targetDateWithPauses, type Priority, type PriorityPolicy } from './targets.ts'
+
+export interface RequestDependencies extends ServiceDependencies {
+  catalogue: Pick<CatalogueServices, 'currentDefinition' | 'definitionVersion'>
+}
+
+/**
+ * Why a request is on hold, as the council codes it, and whether that stops the target clock:
+ * waiting on the resident does, because the council cannot act; waiting on parts does not,
+ * because that is the council's own delay.
+ */
+export interface HoldReason {
+  code: string
+  stopsClock: boolean
+}
+
+export const defaultHoldReasons: readonly HoldReason[] = [
+  { code: 'awaiting-resident', stopsClock: true },
+  { code: 'resident-asked-to-wait', stopsClock: true },
+  { code: 'awaiting-materials', stopsClock: false },
+  { code: 'awaiting-specialist', stopsClock: false },
+  { code: 'awaiting-other-work', stopsClock: false },
+]
+
+export interface RequestServiceOptions {
+  /** The clock, so tests can say when things happen. */
+  now?: () => Date
+  calendar?: Calendar
+  priorityPolicy?: PriorityPolicy
+  holdReasons?: readonly HoldReason[]
+}
+
+export interface NewRequest {
+  serviceCode: string
+  personId: string
+  propertyUprn?: number | null
+  answers: Answers
+  channel: RequestChannel
+  /** The agent who raised it for someone who phoned or called in. */
+  raisedByStaffId?: string | null
+}
+
+/**
+ * A change of status as a caller asks for it. The service adds what only it knows: the moment a
+ * request closes, and how long the council allows for reopening.
+ */
+export type StatusChange =
+  | { type: 'triage' | 'schedule' | 'start-work' | 'complete' | 'record-no-access' | 'resume' | 'cancel' }
+  | { type: 'reopen' }
+  | { type: 'put-on-hold'; holdReason: string }
+  | { type: 'close'; closureReason: ClosureReason }
+
+export interface ChangeOptions {
+  actor: Actor
+  /** The row version the person saw; a different one means someone else changed the request since. */
+  expectedRowVersion: number
+  note?: string
+  /** Left out, a change is public when the lifecycle says residents see it. */
+  visibility?: EventVisibility
+}
+
+export interface NoteOptions {
+  actor: Actor
+  body: string
+  visibility: EventVisibility
+  expectedRowVersion?: number
+}
+
+/** A change the lifecycle does not allow, with the refusal for whoever wants to word it differently. */
+export class TransitionRefused extends Conflict {
+  constructor(
+    readonly refusal: Refusal,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+export interface RequestRecord {
+  id: string
+  reference: string
+  serviceCode: string
+  definitionVersionId: string
+  personId: string
+  propertyUprn: number | null
+  answers: Answers
+  channel: RequestChannel
+  raisedByStaffId: string | null
+  state: RequestState
+  priority: Priority
+  jobCode: string | null
+  trade: string | null
+  targetAt: Date | null
+  regimes: string[]
+  assignedTeamId: string | null
+  assignedStaffId: string | null
+  assignedContractorId: string | null
+  createdAt: Date
+  updatedAt: Date
+  rowVersion: number
+}
+
+export interface RequestSummary {
+  id: string
+  reference: string
+  serviceCode: string
+  personId: string
+  propertyUprn: number | null
+  status: RequestStatus
+  priority: Priority
+  targetAt: Date | null
+  createdAt: Date
+  updatedAt: Date
+}
+
+export interface TimelineEntry {
+  id: number
+  occurredAt: Date
+  kind: RequestEventKind
+  visibility: EventVisibility
+  /** Who did it; residents are told only what kind of person, never which officer. */
+  actor: Actor
+  fromStatus: RequestStatus | null
+  toStatus: RequestStatus | null
+  body: string | null
+  details: Record<string, unknown>
+}
+
+const english = translator('en')
+const referenceAttempts = 5
+const noteLength = 4000
+
+function stateOf(row: RequestRow): RequestState {
+  if (row.status === 'on-hold') return { status: 'on-hold', resumeTo: row.resume_to!, holdReason: row.hold_reason! }
+  if (row.status === 'closed') return { status: 'closed', closureReason: row.closure_reason!, closedAt: row.closed_at! }
+  return { status: row.status }
+}
+
+/** The state's detail columns, each cleared unless the new state has it. */
+function stateColumns(state: RequestState) {
+  return {
+    status: state.status,
+    resume_to: state.status === 'on-hold' ? state.resumeTo : null,
+    hold_reason: state.status === 'on-hold' ? state.holdReason : null,
+    closure_reason: state.status === 'closed' ? state.closureReason : null,
+    closed_at: state.status === 'closed' ? state.closedAt : null,
+  }
+}
+
+function toRecord(row: RequestRow): RequestRecord {
+  return {
+    id: row.id,
+    reference: row.reference,
+    serviceCode: row.service_code,
+    definitionVersionId: row.definition_version_id,
+    personId: row.person_id,
+    propertyUprn: row.property_uprn,
+    answers: row.answers as Answers,
+    channel: row.channel,
+    raisedByStaffId: row.raised_by_staff_id,
+    state: stateOf(row),
+    priority: row.priority,
+    jobCode: row.job_code,
+    trade: row.trade,
+    targetAt: row.target_at,
+    regimes: row.regimes,
+    assignedTeamId: row.assigned_team_id,
+    assignedStaffId: row.assigned_staff_id,
+    assignedContractorId: row.assigned_contractor_id,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    rowVersion: row.row_version,
+  }
+}
+
+function toSummary(row: RequestSummaryRow): RequestSummary {
+  return {
+    id: row.id,
+    reference: row.reference,
+    serviceCode: row.service_code,
+    personId: row.person_id,
+    propertyUprn: row.property_uprn,
+    status: row.status,
+    priority: row.priority,
+    targetAt: row.target_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  }
+}
+
+function toTimelineEntry(row: RequestEventRow, audience: 'resident' | 'staff'): TimelineEntry {
+  return {
+    id: row.id,
+    occurredAt: row.occurred_at,
+    kind: row.kind,
+    visibility: row.visibility,
+    actor: audience === 'staff' ? { kind: row.actor_kind, id: row.actor_id } : { kind: row.actor_kind },
+    fromStatus: row.from_status,
+    toStatus: row.to_status,
+    body: row.body,
+    details: row.details,
+  }
+}
+
+/**
+ * The requests service: making requests, moving them through the lifecycle, notes, timelines and
+ * the lists residents and staff see. Every rule comes from the pure functions beside it; this
+ * layer only reads, decides with them, and writes each change with its timeline event in one
+ * transaction.
+ */
+export function createRequestServices(dependencies: RequestDependencies, options: RequestServiceOptions = {}) {
+  const { db, config, logger, catalogue } = dependencies
+  const now = options.now ?? (() => new Date())
+  const calendar: RegionalCalendar = (options.calendar ?? defaultCalendar).forRegion(config.council.bankHolidayRegion)
+  const councilPolicy = options.priorityPolicy ?? defaultPriorityPolicy
+  const holdReasons = new Map((options.holdReasons ?? defaultHoldReasons).map((reason) => [reason.code, reason]))
+  const t = english
+
+  /** The council's targets with the service's own in place of any it sets. */
+  function policyFor(definition: ServiceDefinition): PriorityPolicy {
+    return { ...councilPolicy, ...definition.targets }
+  }
+
+  /** A pinned version is part of its request, so one that cannot be read is a fault, not a missing page. */
+  async function pinnedDefinition(versionId: string): Promise<ServiceDefinition> {
+    const version = await catalogue.definitionVersion(versionId)
+    if (!version) throw new Error(`The definition version ${versionId} that a request is pinned to cannot be read`)
+    return version.definition
+  }
+
+  function checkNote(body: string): string {
+    const trimmed = body.trim()
+    if (trimmed === '') throw new InvalidInput({ body: t('requests.errors.noteMissing') })
+    if (trimmed.length > noteLength) throw new InvalidInput({ body: t('requests.errors.noteTooLong', { limit: noteLength }) })
+    return trimmed
+  }
+
+  function checkRowVersion(row: RequestRow, expected: number | undefined): void {
+    if (expected !== undefined && row.row_version !== expected) throw new Conflict(t('requests.errors.changedBySomeoneElse'))
+  }
+
+  function lifecycleEvent(change: StatusChange, at: Date): LifecycleEvent {
+    switch (change.type) {
+      case 'close':
+        return { type: 'close', closureReason: change.closureReason, at }
+      case 'reopen':
+        return { type: 'reopen', at, reopenWithinDays: config.requests.reopenWithinDays }
+      default:
+        return change
+    }
+  }
+
+  async function auditStaffChange(transaction: typeof db, actor: Actor, action: string, requestId: string, details: Record<string, unknown>) {
+    if (actor.kind !== 'staff') return
+    await recordAudit(transaction, { actor, action, subject: { type: 'request', id: requestId }, details })
+  }
+
+  return {
+    /**
+     * Makes a request pinned to the service's current definition, with its priority, job, legal
+     * regimes and target decided from the answers, and its first timeline event. Returns the
+     * reference the person is given.
+     */
+    async createRequest(input: NewRequest): Promise<{ id: string; reference: string }> {
+      // A published version never changes, so it can be read before the transaction.
+      const current = await catalogue.currentDefinition(input.serviceCode)
+      if (!current) throw new NotFound('service')
+      const { id: versionId, definition } = current
+      if (!isComplete(definition, input.answers) || interruptionFor(definition, input.answers)) {
+        throw new InvalidInput({ answers: t('requests.errors.answersIncomplete') })
+      }
+      if ((input.channel === 'phone' || input.channel === 'counter') && !input.raisedByStaffId) {
+        throw new InvalidInput({ raisedByStaffId: t('requests.errors.agentMissing') })
+      }
+
+      const answers = pruneHiddenAnswers(definition, input.answers)
+      const decision = priorityDecision(definition, answers)
+      const job = jobFor(definition, answers)
+      const regimes = regimesFor(definition, answers)
+      const reportedAt = now()
+      const targetAt = targetDate(decision.priority, reportedAt, calendar, policyFor(definition))
+
+      return db.transaction().execute(async (transaction) => {
+        const inTransaction = requestsRepository(transaction)
+        if (!(await inTransaction.personExists(input.personId))) throw new NotFound('person')
+        const propertyUprn = input.propertyUprn ?? null
+        if (propertyUprn !== null && !(await inTransaction.propertyExists(propertyUprn))) {
+          throw new InvalidInput({ propertyUprn: t('requests.errors.propertyUnknown') })
+        }
+        const teamId = await inTransaction.teamIdByCode(definition.owningTeam)
+
+        let id: string | undefined
+        let reference = ''
+        for (let attempt = 1; id === undefined; attempt++) {
+          if (attempt > referenceAttempts) throw new Error(`No free request reference after ${referenceAttempts} attempts`)
+          reference = generateReference()
+          id = await inTransaction.insertRequestUnlessReferenceTaken({
+            reference,
+            service_code: input.serviceCode,
+            definition_version_id: versionId,
+            person_id: input.personId,
+            property_uprn: propertyUprn,
+            answers: JSON.stringify(answers),
+            channel: input.channel,
+            raised_by_staff_id: input.raisedByStaffId ?? null,
+            status: 'reported',
+            priority: decision.priority,
+            job_code: job?.code ?? null,
+            trade: job?.trade ?? null,
+            target_at: targetAt,
+            regimes,
+            assigned_team_id: teamId ?? null,
+            created_at: reportedAt,
+            updated_at: reportedAt,
+          })
+          if (id === undefined) logger.warn({ attempt }, 'A new request reference was already taken; trying another')
+        }
+
+        const actor: Actor = input.raisedByStaffId ? { kind: 'staff', id: input.raisedByStaffId } : { kind: 'resident', id: input.personId }
+        // The resident's confirmation is the message for this event.
+        await inTransaction.insertEvent({
+          request_id: id,
+          occurred_at: reportedAt,
+          kind: 'status-change',
+          visibility: 'public',
+          actor_kind: actor.kind,
+          actor_id: actor.id ?? null,
+          from_status: null,
+          to_status: 'reported',
+          body: null,
+          details: JSON.stringify({ channel: input.channel, priority: decision.priority, priorityReason: decision.reason.kind, jobCode: job?.code ?? null, regimes }),
+          notify_resident: true,
+        })
+        if (input.raisedByStaffId) {
+          await recordAudit(transaction, {
+            actor,
+            action: 'request.raise-for-person',
+            subject: { type: 'request', id },
+            details: { reference, channel: input.channel, personId: input.personId },
+          })
+        }
+        return { id, reference }
+      })
+    },
+
+    /**
+     * Moves a request on through the lifecycle. A change made from a stale page, or one the
+     * lifecycle does not allow, is refused and changes nothing. Holds that stop the clock move the
+     * target out when they end. Returns the new state and row version.
+     */
+    async changeStatus(requestId: string, change: StatusChange, changeOptions: ChangeOptions): Promise<{ state: RequestState; rowVersion: number }> {
+      const note = changeOptions.note === undefined ? null : checkNote(changeOptions.note)
+      const holdReason = change.type === 'put-on-hold' ? holdReasons.get(change.holdReason) : undefined
+      if (change.type === 'put-on-hold' && !holdReason) throw new InvalidInput({ holdReason: t('requests.errors.holdReasonUnknown') })
+
+      return db.transaction().execute(async (transaction) => {
+        const repository = requestsRepository(transaction)
+        const row = await repository.lockRequest(requestId)
+        if (!row) throw new NotFound('request')
+        checkRowVersion(row, changeOptions.expectedRowVersion)
+
+        const at = now()
+        const before = stateOf(row)
+        const transition = nextStatus(before, lifecycleEvent(change, at))
+        if (!transition.allowed) throw new TransitionRefused(transition.refusal, describeRefusal(transition.refusal, t))
+        const after = transition.state
+
+        const holdEnds = before.status === 'on-hold' && after.status !== 'on-hold'
+        if (holdEnds) await repository.endHold(requestId, at)
+        if (after.status === 'on-hold' && holdReason) {
+          await repository.startHold({ requestId, reason: holdReason.code, stopsClock: holdReason.stopsClock, at })
+        }
+        // Worked out again from the recorded spells, which say for themselves whether they stopped the clock.
+        let targetAt = row.target_at
+        if (holdEnds || after.status === 'on-hold') {
+          const definition = await pinnedDefinition(row.definition_version_id)
+          const pauses = (await repository.clockStoppingHolds(requestId)).map((hold) => ({ from: hold.started_at, to: hold.ended_at }))
+          targetAt = targetDateWithPauses(row.priority, row.created_at, pauses, calendar, policyFor(definition))
+        }
+
+        const rowVersion = await repository.updateRequest(requestId, { ...stateColumns(after), target_at: targetAt }, at)
+        const visibility = isShownToResident(before.status, after) ? (changeOptions.visibility ?? 'public') : 'internal'
+        const details: Record<string, unknown> = { event: change.type }
+        if (change.type === 'put-on-hold') details.holdReason = change.holdReason
+        if (change.type === 'close') details.closureReason = change.closureReason
+        if (targetAt?.getTime() !== row.target_at?.getTime()) details.targetAt = targetAt?.toISOString() ?? null
+        await repository.insertEvent({
+          request_id: requestId,
+          occurred_at: at,
+          kind: 'status-change',
+          visibility,
+          actor_kind: changeOptions.actor.kind,
+          actor_id: changeOptions.actor.id ?? null,
+          from_status: before.status,
+          to_status: after.status,
+          body: note,
+          details: JSON.stringify(details),
+          notify_resident: visibility === 'public',
+        })
+        await auditStaffChange(transaction, changeOptions.actor, 'request.change-status', requestId, { from: before.status, to: after.status })
+        return { state: after, rowVersion }
+      })
+    },
+
+    /**
+     * Adds a note to the timeline. Staff write internal notes or public updates; a resident adds
+     * information to their own request, which staff always see. Either way the request's row
+     * version moves on, so nobody changes it without having seen the note.
+     */
+    async addNote(requestId: string, noteOptions: NoteOptions): Promise<{ rowVersion: number }> {
+      const body = checkNote(noteOptions.body)
+      const fromResident = noteOptions.actor.kind === 'resident'
+      const visibility: EventVisibility = fromResident ? 'public' : noteOptions.visibility
+      const kind: RequestEventKind = fromResident ? 'information-added' : visibility === 'public' ? 'public-update' : 'note'
+
+      return db.transaction().execute(async (transaction) => {
+        const repository = requestsRepository(transaction)
+        const row = await repository.lockRequest(requestId)
+        if (!row || (fromResident && row.person_id !== noteOptions.actor.id)) throw new NotFound('request')
+        checkRowVersion(row, noteOptions.expectedRowVersion)
+        const at = now()
+        const rowVersion = await repository.updateRequest(requestId, {}, at)
+        await repository.insertEvent({
+          request_id: requestId,
+          occurred_at: at,
+          kind,
+          visibility,
+          actor_kind: noteOptions.actor.kind,
+          actor_id: noteOptions.actor.id ?? null,
+          from_status: null,
+          to_status: null,
+          body,
+          details: JSON.stringify({}),
+          notify_resident: kind === 'public-update',
+        })
+        await auditStaffChange(transaction, noteOptions.actor, `request.${kind}`, requestId, { visibility })
+        return { rowVersion }
+      })
+    },
+
+    /** The request's events in order; a resident sees only the public ones. */
+    async timeline(requestId: string, { audience }: { audience: 'resident' | 'staff' }): Promise<TimelineEntry[]> {
+      const visibilities: EventVisibility[] = audience === 'resident' ? ['public'] : ['public', 'internal']
+      const rows = await requestsRepository(db).eventsOf(requestId, visibilities)
+      return rows.map((row) => toTimelineEntry(row, audience))
+    },
+
+    /** For staff: the whole request. */
+    async request(requestId: string): Promise<RequestRecord> {
+      const row = await requestsRepository(db).requestById(requestId)
+      if (!row) throw new NotFound('request')
+      return toRecord(row)
+    },
+
+    /** A resident's own requests, newest first: they belong to the person, wherever they live now. */
+    async requestsOf(personId: string): Promise<RequestSummary[]> {
+      return (await requestsRepository(db).requestsOfPerson(personId)).map(toSummary)
+    },
+
+    /** For staff: every request made at a property, whoever made it, newest first. */
+    async propertyHistory(uprn: number): Promise<RequestSummary[]> {
+      return (await requestsRepository(db).requestsAtProperty(uprn)).map(toSummary)
+    },
+
+    /**
+     * The resident's own request with this reference. Someone else's request is "not found", exactly
+     * as a reference that does not exist, so a guessed reference reveals nothing.
+     */
+    async requestForResident(reference: string, personId: string): Promise<RequestRecord> {
+      const parsed = parseReference(reference)
+      const row = parsed === undefined ? undefined : await requestsRepository(db).requestOfPerson(parsed, personId)
+      if (!row) throw new NotFound('request')
+      return toRecord(row)
+    },
+
+    holdReasons: [...holdReasons.values()],
+  }
+}
+
+export type RequestServices = ReturnType<typeof createRequestServices>

@@ -1,0 +1,70 @@
+import type { ColumnType } from 'kysely'
+import type { CreatedAt, Generated, Json, NullableTimestamp, Timestamp } from '../../lib/database/tables.ts'
+import type { ActorKind } from '../identity/tables.ts'
+import type { ClosureReason, HoldableStatus, RequestStatus } from './lifecycle.ts'
+import type { Priority } from './targets.ts'
+
+export const requestChannels = ['web', 'phone', 'counter', 'api', 'open311'] as const
+export type RequestChannel = (typeof requestChannels)[number]
+
+export const requestEventKinds = ['status-change', 'note', 'public-update', 'assignment', 'triage', 'information-added'] as const
+export type RequestEventKind = (typeof requestEventKinds)[number]
+
+export const eventVisibilities = ['public', 'internal'] as const
+export type EventVisibility = (typeof eventVisibilities)[number]
+
+/** A property's UPRN is a bigint, read back as a number (see lib/database/connection.ts). */
+type Uprn = ColumnType<number | null, number | null | undefined, number | null>
+
+export interface RequestsTables {
+  requests: {
+    id: Generated<string>
+    reference: string
+    service_code: string
+    definition_version_id: string
+    person_id: string
+    property_uprn: Uprn
+    answers: Json<Record<string, unknown>>
+    channel: RequestChannel
+    raised_by_staff_id: string | null
+    status: RequestStatus
+    resume_to: HoldableStatus | null
+    hold_reason: string | null
+    closure_reason: ClosureReason | null
+    closed_at: NullableTimestamp
+    priority: Priority
+    job_code: string | null
+    trade: string | null
+    target_at: NullableTimestamp
+    regimes: ColumnType<string[], string[] | undefined, string[]>
+    assigned_team_id: string | null
+    assigned_staff_id: string | null
+    assigned_contractor_id: string | null
+    created_at: CreatedAt
+    updated_at: ColumnType<Date, Date | string | undefined, Date | string>
+    row_version: Generated<number>
+  }
+  request_events: {
+    id: Generated<number>
+    request_id: string
+    occurred_at: Timestamp
+    kind: RequestEventKind
+    visibility: EventVisibility
+    actor_kind: ActorKind
+    actor_id: string | null
+    from_status: RequestStatus | null
+    to_status: RequestStatus | null
+    body: string | null
+    details: Json<Record<string, unknown>>
+    notify_resident: Generated<boolean>
+    resident_notified_at: NullableTimestamp
+  }
+  request_holds: {
+    id: Generated<number>
+    request_id: string
+    reason: string
+    stops_clock: boolean
+    started_at: Timestamp
+    ended_at: NullableTimestamp
+  }
+}
