@@ -7,7 +7,10 @@
  * and every request keeps the version it was made with.
  */
 import { z } from 'zod'
-import { priorities, requestStatuses, type Priority, type RequestStatus } from '../requests/index.ts'
+// The shared vocabulary comes from the requests module's pure rule files rather than its index,
+// because the requests service itself depends on the catalogue.
+import { requestStatuses, type RequestStatus } from '../requests/lifecycle.ts'
+import { priorities, type Priority } from '../requests/targets.ts'
 
 export type { Priority, RequestStatus }
 
