@@ -16,7 +16,9 @@ import { healthRoutes } from './modules/site/health.ts'
 import { siteRoutes } from './modules/site/routes.ts'
 import { identityRoutes } from './modules/identity/index.ts'
 import { placesRoutes } from './modules/places/index.ts'
+import { formRoutes } from './modules/catalogue/index.ts'
 import { notificationRoutes } from './modules/notifications/index.ts'
+import { residentRequestRoutes, staffRequestRoutes } from './modules/requests/index.ts'
 
 export interface AppDependencies {
   config: Config
@@ -51,7 +53,10 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
 
   await app.register(siteRoutes, { services })
   await app.register(identityRoutes, { config, services })
+  await app.register(staffRequestRoutes, { config, db, services })
+  await app.register(residentRequestRoutes, { config, services })
   await app.register(placesRoutes, { config, services })
+  await app.register(formRoutes, { config, db, services })
   await app.register(notificationRoutes, { config, services })
 
   return app

@@ -7,7 +7,7 @@ import { createCatalogueServices } from './modules/catalogue/index.ts'
 import { createIdentityServices } from './modules/identity/index.ts'
 import { createNotificationServices } from './modules/notifications/index.ts'
 import { createPlacesServices } from './modules/places/index.ts'
-import { createRequestServices } from './modules/requests/index.ts'
+import { createRequestServices, createResidentMessages, createSatisfactionSurvey } from './modules/requests/index.ts'
 
 /** The outermost dependencies: everything else is built from these. */
 export interface ServiceDependencies {
@@ -26,10 +26,12 @@ export function createServices(dependencies: ServiceDependencies) {
   const places = createPlacesServices(dependencies)
   const catalogue = createCatalogueServices(dependencies)
   const requests = createRequestServices({ ...dependencies, catalogue })
-  const tasks: TaskList = { ...housekeepingTasks(dependencies.db), ...notifications.tasks }
+  const residentMessages = createResidentMessages({ ...dependencies, catalogue, people: identity.residents, notifications })
+  const satisfaction = createSatisfactionSurvey(dependencies)
+  const tasks: TaskList = { ...housekeepingTasks(dependencies.db), ...notifications.tasks, ...residentMessages.tasks }
   /** Recurring jobs, one graphile-worker crontab line each. */
-  const schedule = [housekeepingSchedule, notifications.schedule].join('\n')
-  return { notifications, identity, places, catalogue, requests, tasks, schedule }
+  const schedule = [housekeepingSchedule, notifications.schedule, residentMessages.schedule].join('\n')
+  return { notifications, identity, places, catalogue, requests, residentMessages, satisfaction, tasks, schedule }
 }
 
 export type Services = ReturnType<typeof createServices>

@@ -77,3 +77,4 @@ export {
   type ServiceSummary,
   type VersionHistoryEntry,
 } from './service.ts'
+export { formRoutes } from './form-routes.ts'

@@ -1,5 +1,6 @@
-import type { CreatedAt, Generated, Json } from '../../lib/database/tables.ts'
+import type { CreatedAt, Generated, Json, Timestamp } from '../../lib/database/tables.ts'
 import type { ServiceDefinition } from './definition.ts'
+import type { Answers } from './questions.ts'
 
 export interface CatalogueTables {
   services: {
@@ -16,5 +17,22 @@ export interface CatalogueTables {
     published_at: CreatedAt
     /** The member of staff who published it; null for definitions seeded from files. */
     published_by: string | null
+  }
+  /** A signed-in resident's unfinished form for one service, pinned to the version it was started with. */
+  form_drafts: {
+    person_id: string
+    service_code: string
+    definition_version_id: string
+    answers: Json<Answers>
+    updated_at: Timestamp
+  }
+  /** Each showing of a page that ended a journey, with the outcome the definition names. */
+  form_interruptions_shown: {
+    id: Generated<string>
+    person_id: string | null
+    service_code: string
+    definition_version_id: string
+    outcome: string
+    shown_at: CreatedAt
   }
 }

@@ -13,7 +13,7 @@ import { createSingleSignOn } from './sign-on/service.ts'
 import { staffAccessPlugin } from './staff/access.ts'
 
 export { recordAudit, type Actor, type AuditEntry } from './audit.ts'
-export { requireResident } from './guards.ts'
+export { requireResident, residentId } from './guards.ts'
 export { requireStaff, requireStaffPermission, staffActor } from './staff/access.ts'
 export { allPermissions, isPermission, type Permission } from './staff/permissions.ts'
 export type { NewStaffMember, StaffAccess, StaffActor, StaffDirectory } from './staff/service.ts'

@@ -18,6 +18,13 @@ export const messageTypes = {
   'password-changed': { channel: 'email', personalisation: ['name'] },
   'account-locked': { channel: 'email', personalisation: ['name', 'until', 'resetLink'] },
   'mobile-confirmation-code': { channel: 'sms', personalisation: ['code'] },
+  // A type is sent by one channel, so each message about a request has an email and a text form.
+  'request-received-email': { channel: 'email', personalisation: ['name', 'reference', 'service', 'link'] },
+  'request-received-sms': { channel: 'sms', personalisation: ['reference', 'link'] },
+  'request-status-changed-email': { channel: 'email', personalisation: ['name', 'reference', 'service', 'status', 'link'] },
+  'request-status-changed-sms': { channel: 'sms', personalisation: ['reference', 'status', 'link'] },
+  'request-update-email': { channel: 'email', personalisation: ['name', 'reference', 'service', 'update', 'link'] },
+  'request-update-sms': { channel: 'sms', personalisation: ['reference', 'link'] },
 } as const satisfies Record<string, MessageType>
 
 export type MessageTypeName = keyof typeof messageTypes

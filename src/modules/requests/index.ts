@@ -49,3 +49,7 @@ export {
   type StatusChange,
   type TimelineEntry,
 } from './service.ts'
+export { staffRequestRoutes } from './staff-routes.ts'
+export { residentRequestRoutes } from './resident-routes.ts'
+export { channelFor, createResidentMessages, messageFor, notifyResidentTask, type ResidentContact, type ResidentMessages } from './resident-messages.ts'
+export { createSatisfactionSurvey, isSurveyOpen, type SatisfactionAnswer, type SatisfactionSurvey } from './satisfaction.ts'

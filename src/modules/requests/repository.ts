@@ -1,5 +1,7 @@
 import type { Insertable, Kysely, Selectable, Updateable } from 'kysely'
 import type { Database } from '../../database.ts'
+import { addJob } from '../../lib/jobs/queue.ts'
+import { notifyResidentTask } from './resident-messages.ts'
 import type { EventVisibility, RequestsTables } from './tables.ts'
 
 export type RequestRow = Selectable<RequestsTables['requests']>
@@ -78,8 +80,16 @@ export function requestsRepository(db: Kysely<Database>) {
       return row.row_version
     },
 
+    /**
+     * An event flagged for the resident also wakes the task that tells them, in the same
+     * transaction, so a committed change is always told and a rolled-back one never is. The key
+     * folds a burst of changes to one request into one waiting job.
+     */
     async insertEvent(values: NewRequestEventRow): Promise<void> {
       await db.insertInto('request_events').values(values).execute()
+      if (values.notify_resident) {
+        await addJob(db as unknown as Kysely<unknown>, notifyResidentTask, { requestId: values.request_id }, { jobKey: `${notifyResidentTask}:${values.request_id}` })
+      }
     },
 
     async eventsOf(requestId: string, visibilities: readonly EventVisibility[]): Promise<RequestEventRow[]> {

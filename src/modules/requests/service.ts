@@ -25,6 +25,7 @@ import {
   type RequestStatus,
 } from './lifecycle.ts'
 import { generateReference, parseReference } from './references.ts'
+import { isUuid } from './queue.ts'
 import { requestsRepository, type RequestEventRow, type RequestRow, type RequestSummaryRow } from './repository.ts'
 import type { EventVisibility, RequestChannel, RequestEventKind } from './tables.ts'
 import { defaultPriorityPolicy, targetDate, targetDateWithPauses, type Priority, type PriorityPolicy } from './targets.ts'
@@ -67,6 +68,8 @@ export interface NewRequest {
   channel: RequestChannel
   /** The agent who raised it for someone who phoned or called in. */
   raisedByStaffId?: string | null
+  /** The version the form was started with; the current version when not given. */
+  definitionVersionId?: string
 }
 
 /**
@@ -292,8 +295,10 @@ export function createRequestServices(dependencies: RequestDependencies, options
      */
     async createRequest(input: NewRequest): Promise<{ id: string; reference: string }> {
       // A published version never changes, so it can be read before the transaction.
-      const current = await catalogue.currentDefinition(input.serviceCode)
-      if (!current) throw new NotFound('service')
+      const current = input.definitionVersionId
+        ? await catalogue.definitionVersion(input.definitionVersionId)
+        : await catalogue.currentDefinition(input.serviceCode)
+      if (!current || current.code !== input.serviceCode) throw new NotFound('service')
       const { id: versionId, definition } = current
       if (!isComplete(definition, input.answers) || interruptionFor(definition, input.answers)) {
         throw new InvalidInput({ answers: t('requests.errors.answersIncomplete') })
@@ -463,6 +468,107 @@ export function createRequestServices(dependencies: RequestDependencies, options
           notify_resident: kind === 'public-update',
         })
         await auditStaffChange(transaction, noteOptions.actor, `request.${kind}`, requestId, { visibility })
+        return { rowVersion }
+      })
+    },
+
+    /**
+     * Confirms or changes a request's priority, which sets its target again from when it was
+     * made, and moves a newly reported request on to triaged. Internal to staff, except the
+     * status change, which the resident sees as any other.
+     */
+    async triage(requestId: string, decision: { priority: Priority }, changeOptions: Omit<ChangeOptions, 'visibility'>): Promise<{ rowVersion: number }> {
+      const note = changeOptions.note === undefined ? null : checkNote(changeOptions.note)
+      return db.transaction().execute(async (transaction) => {
+        const repository = requestsRepository(transaction)
+        const row = await repository.lockRequest(requestId)
+        if (!row) throw new NotFound('request')
+        checkRowVersion(row, changeOptions.expectedRowVersion)
+        const at = now()
+        const before = stateOf(row)
+        const after: RequestState = before.status === 'reported' ? { status: 'triaged' } : before
+        const definition = await pinnedDefinition(row.definition_version_id)
+        const pauses = (await repository.clockStoppingHolds(requestId)).map((hold) => ({ from: hold.started_at, to: hold.ended_at }))
+        const onHoldWithClockStopped = pauses.some((pause) => pause.to === null)
+        const targetAt = onHoldWithClockStopped ? null : targetDateWithPauses(decision.priority, row.created_at, pauses, calendar, policyFor(definition))
+
+        const rowVersion = await repository.updateRequest(requestId, { ...stateColumns(after), priority: decision.priority, target_at: targetAt }, at)
+        const actor = { actor_kind: changeOptions.actor.kind, actor_id: changeOptions.actor.id ?? null }
+        await repository.insertEvent({
+          request_id: requestId,
+          occurred_at: at,
+          kind: 'triage',
+          visibility: 'internal',
+          ...actor,
+          from_status: null,
+          to_status: null,
+          body: note,
+          details: JSON.stringify({ previousPriority: row.priority, priority: decision.priority, targetAt: targetAt?.toISOString() ?? null }),
+        })
+        if (after.status !== before.status) {
+          await repository.insertEvent({
+            request_id: requestId,
+            occurred_at: at,
+            kind: 'status-change',
+            visibility: 'public',
+            ...actor,
+            from_status: before.status,
+            to_status: after.status,
+            body: null,
+            details: JSON.stringify({ event: 'triage' }),
+            notify_resident: true,
+          })
+        }
+        await auditStaffChange(transaction, changeOptions.actor, 'request.triage', requestId, { from: row.priority, to: decision.priority })
+        return { rowVersion }
+      })
+    },
+
+    /**
+     * Gives a request to a team, an officer and a contractor; a null leaves that one unassigned.
+     * Internal to staff: residents are told when something happens, not who is doing it.
+     */
+    async assign(
+      requestId: string,
+      assignment: { teamId: string | null; staffId: string | null; contractorId: string | null },
+      changeOptions: Omit<ChangeOptions, 'visibility' | 'note'>,
+    ): Promise<{ rowVersion: number }> {
+      return db.transaction().execute(async (transaction) => {
+        const exists = async (table: 'teams' | 'contractors' | 'staff_members', id: string | null) =>
+          id === null || (isUuid(id) && (await transaction.selectFrom(table).select('id').where('id', '=', id).executeTakeFirst()) !== undefined)
+        const errors: Record<string, string> = {}
+        if (!(await exists('teams', assignment.teamId))) errors.team = t('requests.staff.errors.assigneeUnknown')
+        if (!(await exists('staff_members', assignment.staffId))) errors.officer = t('requests.staff.errors.assigneeUnknown')
+        if (!(await exists('contractors', assignment.contractorId))) errors.contractor = t('requests.staff.errors.assigneeUnknown')
+        if (Object.keys(errors).length) throw new InvalidInput(errors)
+
+        const repository = requestsRepository(transaction)
+        const row = await repository.lockRequest(requestId)
+        if (!row) throw new NotFound('request')
+        checkRowVersion(row, changeOptions.expectedRowVersion)
+        const at = now()
+        const rowVersion = await repository.updateRequest(
+          requestId,
+          { assigned_team_id: assignment.teamId, assigned_staff_id: assignment.staffId, assigned_contractor_id: assignment.contractorId },
+          at,
+        )
+        const details = {
+          from: { teamId: row.assigned_team_id, staffId: row.assigned_staff_id, contractorId: row.assigned_contractor_id },
+          to: assignment,
+        }
+        await repository.insertEvent({
+          request_id: requestId,
+          occurred_at: at,
+          kind: 'assignment',
+          visibility: 'internal',
+          actor_kind: changeOptions.actor.kind,
+          actor_id: changeOptions.actor.id ?? null,
+          from_status: null,
+          to_status: null,
+          body: null,
+          details: JSON.stringify(details),
+        })
+        await auditStaffChange(transaction, changeOptions.actor, 'request.assign', requestId, details)
         return { rowVersion }
       })
     },

@@ -10,6 +10,10 @@ export type RequestChannel = (typeof requestChannels)[number]
 export const requestEventKinds = ['status-change', 'note', 'public-update', 'assignment', 'triage', 'information-added'] as const
 export type RequestEventKind = (typeof requestEventKinds)[number]
 
+/** How a resident felt about a completed request, from the one-question survey. */
+export const satisfactionRatings = ['very-satisfied', 'satisfied', 'neither', 'dissatisfied', 'very-dissatisfied'] as const
+export type SatisfactionRating = (typeof satisfactionRatings)[number]
+
 export const eventVisibilities = ['public', 'internal'] as const
 export type EventVisibility = (typeof eventVisibilities)[number]
 
@@ -66,5 +70,12 @@ export interface RequestsTables {
     stops_clock: boolean
     started_at: Timestamp
     ended_at: NullableTimestamp
+  }
+  request_satisfaction: {
+    request_id: string
+    person_id: string
+    rating: SatisfactionRating
+    comment: string | null
+    answered_at: CreatedAt
   }
 }

@@ -14,7 +14,11 @@ async function navigation(app: FastifyInstance) {
     const t = request.t
     const home = { href: '/', text: t('identity.residents.navigation.home') }
     if (request.session.principal?.kind === 'resident') {
-      reply.locals.serviceNavigation = [home, { href: '/account', text: t('identity.residents.navigation.account') }]
+      reply.locals.serviceNavigation = [
+        home,
+        { href: '/account', text: t('identity.residents.navigation.account') },
+        { href: '/account/requests', text: t('requests.resident.navigation') },
+      ]
       reply.locals.signOut = { action: '/sign-out', text: t('identity.residents.navigation.signOut') }
     } else {
       reply.locals.serviceNavigation = [

@@ -15,6 +15,7 @@ declare module 'fastify' {
 /** Staff pages in the service navigation, each shown only to those who may use it. */
 const staffPages: { href: string; textKey: string; permission?: Permission }[] = [
   { href: '/staff', textKey: 'identity.staff.navigation.home' },
+  { href: '/staff/requests', textKey: 'requests.staff.navigation', permission: 'requests.view' },
   { href: '/staff/accounts', textKey: 'identity.staff.navigation.accounts', permission: 'staff.manage' },
   { href: '/staff/roles', textKey: 'identity.staff.navigation.roles', permission: 'roles.manage' },
   { href: '/staff/audit', textKey: 'identity.staff.navigation.audit', permission: 'audit.view' },
