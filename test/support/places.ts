@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
+import { sessionFor } from './sessions.ts'
 import type { DatabaseHandle } from '../../src/lib/database/connection.ts'
 import { csvLine } from '../../src/demo/places.ts'
 
@@ -64,18 +65,8 @@ export async function signedInResident(db: DatabaseHandle, name: { givenName: st
     .returning('id')
     .executeTakeFirstOrThrow()
   await db.insertInto('resident_accounts').values({ person_id: person.id, password_hash: null, one_login_subject: null }).execute()
-  const token = randomBytes(32).toString('base64url')
-  await db
-    .insertInto('sessions')
-    .values({
-      id: createHash('sha256').update(token).digest('hex'),
-      principal_kind: 'resident',
-      principal_id: person.id,
-      data: '{}',
-      expires_at: new Date(Date.now() + 3_600_000),
-    })
-    .execute()
+  const token = await sessionFor(db, { kind: 'resident', id: person.id })
   return { personId: person.id, sessionToken: token }
 }
 
-export const sessionCookie = 'guildhall_session'
+export { sessionCookie } from './sessions.ts'

@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
+import { sessionFor } from '../../support/sessions.ts'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -275,17 +276,7 @@ describe('the form engine', () => {
     expect((await agent.get(`${repair}/communal-problem`)).location).toMatch(/^\/sign-in\?returnTo=/)
 
     // Signing in again is a new session for the same person.
-    const token = randomBytes(32).toString('base64url')
-    await test.database.db
-      .insertInto('sessions')
-      .values({
-        id: createHash('sha256').update(token).digest('hex'),
-        principal_kind: 'resident',
-        principal_id: personId,
-        data: '{}',
-        expires_at: new Date(Date.now() + 3_600_000),
-      })
-      .execute()
+    const token = await sessionFor(test.database.db, { kind: 'resident', id: personId })
     const returning = new Agent(test.app)
     returning.setCookie(sessionCookie, token)
     const start = await returning.get(`${repair}/start`)

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { sessionFor } from '../../support/sessions.ts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sql } from 'kysely'
 import { Agent, errorSummary, type AgentResponse } from '../../support/agent.ts'
@@ -44,17 +44,7 @@ async function signedIn(email: string): Promise<Agent> {
 
 /** A browser signed in as this member of staff, as the directory would leave it, with the session made directly in the database. */
 async function signedInWithoutPassword(staffMemberId: string): Promise<Agent> {
-  const token = randomBytes(32).toString('base64url')
-  await test.database.db
-    .insertInto('sessions')
-    .values({
-      id: createHash('sha256').update(token).digest('hex'),
-      principal_kind: 'staff',
-      principal_id: staffMemberId,
-      data: '{}',
-      expires_at: new Date(Date.now() + 3_600_000),
-    })
-    .execute()
+  const token = await sessionFor(test.database.db, { kind: 'staff', id: staffMemberId })
   const agent = new Agent(test.app)
   agent.setCookie('guildhall_session', token)
   return agent
