@@ -23,7 +23,6 @@ export {
   isNearlyDue,
   isOverdue,
   priorities,
-  priorityPolicySchema,
   targetDate,
   targetDateWithPauses,
   type Priority,

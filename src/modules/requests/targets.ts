@@ -1,4 +1,3 @@
-import { z } from 'zod'
 import type { RegionalCalendar } from '../../lib/calendar/calendar.ts'
 import type { PlainDate } from '../../lib/calendar/plain-date.ts'
 import { minutesSinceMidnight } from '../../lib/calendar/uk-time.ts'
@@ -31,19 +30,6 @@ export const defaultPriorityPolicy: PriorityPolicy = {
   urgent: { workingDays: 5 },
   routine: { workingDays: 20 },
 }
-
-const targetTimeSchema = z.union([
-  z.strictObject({ hours: z.number().positive('must be more than 0 hours') }),
-  z.strictObject({ workingDays: z.number().int('must be a whole number of working days').min(1, 'must be at least 1 working day') }),
-])
-
-/** Checks a council's priority policy where it is read from configuration. */
-export const priorityPolicySchema = z.strictObject({
-  immediate: targetTimeSchema,
-  emergency: targetTimeSchema,
-  urgent: targetTimeSchema,
-  routine: targetTimeSchema,
-})
 
 /**
  * A stretch of time the request was on hold for a reason that stops the clock; `to` is null while

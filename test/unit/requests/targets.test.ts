@@ -4,7 +4,6 @@ import {
   defaultPriorityPolicy,
   isNearlyDue,
   isOverdue,
-  priorityPolicySchema,
   receivedOn,
   targetDate,
   targetDateWithPauses,
@@ -89,12 +88,6 @@ describe('a council’s own priority policy', () => {
     expect(targetDate('urgent', at('2025-06-06T14:00:00Z'), england, policy)).toEqual(at('2025-06-11T16:00:00Z'))
   })
 
-  it('is checked when read from configuration', () => {
-    expect(priorityPolicySchema.parse(policy)).toEqual(policy)
-    expect(priorityPolicySchema.safeParse({ ...policy, routine: { workingDays: 2.5 } }).success).toBe(false)
-    expect(priorityPolicySchema.safeParse({ ...policy, routine: { hours: 0 } }).success).toBe(false)
-    expect(priorityPolicySchema.safeParse({ ...policy, routine: { hours: 4, workingDays: 2 } }).success).toBe(false)
-  })
 })
 
 describe('time on hold', () => {
