@@ -18,7 +18,8 @@ import { identityRoutes } from './modules/identity/index.ts'
 import { placesRoutes } from './modules/places/index.ts'
 import { formRoutes } from './modules/catalogue/index.ts'
 import { notificationRoutes } from './modules/notifications/index.ts'
-import { residentRequestRoutes, staffRequestRoutes } from './modules/requests/index.ts'
+import { requestPhotoRoutes, residentRequestRoutes, responseTemplateRoutes, staffRequestRoutes, workRoutes } from './modules/requests/index.ts'
+import { warningRoutes } from './modules/warnings/index.ts'
 
 export interface AppDependencies {
   config: Config
@@ -54,7 +55,11 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
   await app.register(siteRoutes, { services })
   await app.register(identityRoutes, { config, services })
   await app.register(staffRequestRoutes, { config, db, services })
+  await app.register(workRoutes, { config, db, services })
+  await app.register(warningRoutes, { services })
   await app.register(residentRequestRoutes, { config, services })
+  await app.register(requestPhotoRoutes, { config, services })
+  await app.register(responseTemplateRoutes, { services })
   await app.register(placesRoutes, { config, services })
   await app.register(formRoutes, { config, db, services })
   await app.register(notificationRoutes, { config, services })

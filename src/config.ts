@@ -3,6 +3,9 @@ import path from 'node:path'
 import { z } from 'zod'
 import { regions, type Region } from './lib/calendar/bank-holiday-rules.ts'
 
+export const nations = ['england', 'wales', 'scotland', 'northern-ireland'] as const
+export type Nation = (typeof nations)[number]
+
 const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
   .transform((value) => value === 'true' || value === '1' || value === 'yes')
@@ -44,7 +47,10 @@ const environmentSchema = z.object({
   COUNCIL_NAME: z.string().min(1).default('Borough of Lower Wendle Council'),
   COUNCIL_BRAND_COLOUR: hexColour.default('#00594f'),
   COUNCIL_PHONE: z.string().min(1).default('01632 960000'),
+  COUNCIL_REPAIRS_PHONE: z.string().min(1).optional(),
+  COUNCIL_OUT_OF_HOURS_PHONE: z.string().min(1).optional(),
   COUNCIL_EMAIL: z.email({ message: 'must be an email address' }).default('contact@lowerwendle.example.gov.uk'),
+  COUNCIL_NATION: z.enum(nations, { message: `must be one of ${nations.join(', ')}` }).default('england'),
   BANK_HOLIDAY_REGION: z.enum(regions, { message: `must be one of ${regions.join(', ')}` }).default('england-and-wales'),
   REQUEST_REOPEN_DAYS: wholeNumber(0, 365).default(28),
 
@@ -99,9 +105,14 @@ export interface Config {
     name: string
     brandColour: string
     phone: string
+    /** Where tenants call about repairs in working hours, and out of hours; the main number unless set. */
+    repairsPhone: string
+    outOfHoursPhone: string
     email: string
     /** Whose bank holidays the council's working days skip. */
     bankHolidayRegion: Region
+    /** Which nation's housing law applies: Awaab's Law clocks run only for councils in England. */
+    nation: Nation
   }
   requests: {
     /** How many days after closing a request can still be reopened. */
@@ -219,8 +230,11 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
       name: env.COUNCIL_NAME,
       brandColour: env.COUNCIL_BRAND_COLOUR,
       phone: env.COUNCIL_PHONE,
+      repairsPhone: env.COUNCIL_REPAIRS_PHONE ?? env.COUNCIL_PHONE,
+      outOfHoursPhone: env.COUNCIL_OUT_OF_HOURS_PHONE ?? env.COUNCIL_REPAIRS_PHONE ?? env.COUNCIL_PHONE,
       email: env.COUNCIL_EMAIL,
       bankHolidayRegion: env.BANK_HOLIDAY_REGION,
+      nation: env.COUNCIL_NATION,
     },
     requests: { reopenWithinDays: env.REQUEST_REOPEN_DAYS },
     notificationsProvider: env.NOTIFICATIONS_PROVIDER,

@@ -7,7 +7,8 @@ import { createCatalogueServices } from './modules/catalogue/index.ts'
 import { createIdentityServices } from './modules/identity/index.ts'
 import { createNotificationServices } from './modules/notifications/index.ts'
 import { createPlacesServices } from './modules/places/index.ts'
-import { createRequestServices, createResidentMessages, createSatisfactionSurvey } from './modules/requests/index.ts'
+import { createRequestServices, createResidentMessages, createResponseTemplates, createSatisfactionSurvey } from './modules/requests/index.ts'
+import { createWarningServices } from './modules/warnings/index.ts'
 
 /** The outermost dependencies: everything else is built from these. */
 export interface ServiceDependencies {
@@ -28,10 +29,12 @@ export function createServices(dependencies: ServiceDependencies) {
   const requests = createRequestServices({ ...dependencies, catalogue })
   const residentMessages = createResidentMessages({ ...dependencies, catalogue, people: identity.residents, notifications })
   const satisfaction = createSatisfactionSurvey(dependencies)
+  const responseTemplates = createResponseTemplates(dependencies)
+  const warnings = createWarningServices({ ...dependencies, people: identity.residents, places })
   const tasks: TaskList = { ...housekeepingTasks(dependencies.db), ...notifications.tasks, ...residentMessages.tasks }
   /** Recurring jobs, one graphile-worker crontab line each. */
   const schedule = [housekeepingSchedule, notifications.schedule, residentMessages.schedule].join('\n')
-  return { notifications, identity, places, catalogue, requests, residentMessages, satisfaction, tasks, schedule }
+  return { notifications, identity, places, catalogue, requests, residentMessages, satisfaction, responseTemplates, warnings, tasks, schedule }
 }
 
 export type Services = ReturnType<typeof createServices>

@@ -13,7 +13,7 @@ async function main() {
   const logger = createLogger(config.logLevel)
   const platform = await openPlatform(config, logger, 'server')
 
-  if (config.loadDemoData) await loadDemoCouncil(platform.services, logger)
+  if (config.loadDemoData) await loadDemoCouncil(platform.services, { config, db: platform.db, logger })
 
   let worker: Runner | undefined
   if (config.runWorker) {

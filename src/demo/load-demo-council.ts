@@ -1,7 +1,10 @@
-import type { Services } from '../container.ts'
+import type { ServiceDependencies, Services } from '../container.ts'
 import type { Logger } from '../lib/log.ts'
 import { loadDemoAccounts } from './accounts.ts'
+import { loadDemoResponseTemplates } from './response-templates.ts'
 import { generateDemoPlaces } from './places.ts'
+import { loadDemoRequests } from './requests.ts'
+import { loadDemoWarnings } from './warnings.ts'
 
 /**
  * Loads the fictional demo council's places through the same importers a council uses for its
@@ -19,10 +22,22 @@ async function loadDemoPlaces(services: Services, logger: Logger): Promise<void>
   )
 }
 
-/** Loads the fictional demo council on first start; a later start finds it there and does nothing. */
-export async function loadDemoCouncil(services: Services, logger: Logger): Promise<void> {
+/**
+ * Loads the fictional demo council on first start; a later start finds it there and does nothing.
+ * The demo's requests are made with a clock of their own, so they need the outermost dependencies
+ * as well as the services.
+ */
+export async function loadDemoCouncil(services: Services, dependencies: ServiceDependencies): Promise<void> {
+  const { logger } = dependencies
   await loadDemoPlaces(services, logger)
   // Every start, so an edited definition file becomes a new version; an unchanged one adds nothing.
   await services.catalogue.seedDefinitions()
-  if (await loadDemoAccounts(services)) logger.info('Created the demo council’s staff and resident accounts (listed in the README)')
+  if (await loadDemoAccounts(services)) {
+    await loadDemoResponseTemplates(services)
+    await loadDemoWarnings(dependencies, services)
+    logger.info('Created the demo council’s staff and resident accounts (listed in the README) and response templates')
+    const started = performance.now()
+    const requests = await loadDemoRequests(dependencies, services)
+    if (requests) logger.info({ ...requests, milliseconds: Math.round(performance.now() - started) }, 'Made the demo council’s requests')
+  }
 }

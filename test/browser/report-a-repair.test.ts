@@ -1,7 +1,8 @@
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, Page } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { expectNoAccessibilityViolations, launchBrowser, newContext, screenshot, startSite } from '../support/browser.ts'
+import { formWalker, reportKitchenTap } from '../support/form-walker.ts'
 import { address, addressCsv, sessionCookie, signedInResident, tenancyCsv, tenant } from '../support/places.ts'
 
 describe('reporting a repair in the browser', () => {
@@ -41,58 +42,35 @@ describe('reporting a repair in the browser', () => {
       const context = await newContext(browser, { javaScript: journey.javaScript })
       await context.addCookies([{ name: sessionCookie, value: resident.sessionToken, url: site.baseUrl }])
       const page = await context.newPage()
-      const suffix = journey.javaScript ? 'js' : 'no-js'
-      let step = 0
-
-      /** Every page is checked with axe and photographed as it is reached. */
-      const arrive = async (heading: string, name: string) => {
-        await expect.poll(() => page.locator('h1').first().textContent()).toContain(heading)
-        await expectNoAccessibilityViolations(page)
-        await screenshot(page, `report-a-repair-${suffix}-${String(++step).padStart(2, '0')}-${name}`)
-      }
-      const choose = async (label: string) => {
-        await page.getByLabel(label, { exact: true }).check()
-        await page.getByRole('button', { name: 'Continue' }).click()
-      }
-      const continueOn = (target: Page) => target.getByRole('button', { name: 'Continue' }).click()
+      const walker = formWalker(page, `report-a-repair-${journey.javaScript ? 'js' : 'no-js'}`)
+      const { arrive, choose, continueOn } = walker
 
       await page.goto(`${site.baseUrl}/services/housing-repair/start`)
       await arrive('Report a repair to your council home', 'start')
       await page.getByRole('button', { name: 'Start now' }).click()
 
       await arrive('Can you smell gas?', 'gas')
-      await continueOn(page)
+      await continueOn()
       await expect.poll(() => page.locator('.govuk-error-summary').textContent()).toContain('Select yes if you can smell gas')
       await arrive('Can you smell gas?', 'gas-error')
-      await choose('No')
-
-      await arrive('Do you have any of these problems right now?', 'emergency')
-      await choose('None of these')
-      await arrive('Where is the repair needed?', 'where')
-      await choose('In my home')
-      await arrive('Where in your home is the problem?', 'area')
-      await choose('Kitchen')
-      await arrive('What is the problem in your kitchen?', 'kitchen-problem')
-      await choose('A tap')
-      await arrive('What is wrong with the tap?', 'kitchen-tap')
-      await choose('It drips or will not turn off fully')
+      await reportKitchenTap(walker, 'It drips or will not turn off fully')
 
       await arrive('Describe the problem', 'description')
       await page.getByLabel('Describe the problem').fill('The cold tap in the kitchen drips all night, for about two weeks now.')
-      await continueOn(page)
+      await continueOn()
 
       await arrive('Add photos of the problem', 'photos')
       await page.getByLabel('Choose photos').setInputFiles({ name: 'tap.jpg', mimeType: 'image/jpeg', buffer: photo })
-      await continueOn(page)
+      await continueOn()
 
       await arrive('Is there anything we should know before we visit?', 'access')
       await page.getByLabel('Is there anything we should know before we visit?').fill('We have a friendly dog.')
-      await continueOn(page)
+      await continueOn()
       await arrive('How should we send you updates about this repair?', 'contact-method')
       await choose('Text message')
       await arrive('What mobile number should we text?', 'mobile')
       await page.getByLabel('What mobile number should we text?').fill('07700 900982')
-      await continueOn(page)
+      await continueOn()
 
       await arrive('Check your answers before sending', 'check-answers')
       const summary = await page.locator('.govuk-summary-list').textContent()

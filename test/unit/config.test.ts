@@ -31,6 +31,18 @@ describe('configuration', () => {
     expect(loadConfig({ DATA_DIR: '/srv/guildhall', UPLOADS_DIR: '/mnt/shared/uploads' }).uploadsDirectory).toBe('/mnt/shared/uploads')
   })
 
+  it('sends repairs calls to the main number unless the council gives a repairs and an out-of-hours line', () => {
+    expect(loadConfig({ COUNCIL_PHONE: '01632 960000' }).council).toMatchObject({ repairsPhone: '01632 960000', outOfHoursPhone: '01632 960000' })
+    expect(loadConfig({ COUNCIL_REPAIRS_PHONE: '01632 960111' }).council).toMatchObject({ repairsPhone: '01632 960111', outOfHoursPhone: '01632 960111' })
+    expect(loadConfig({ COUNCIL_REPAIRS_PHONE: '01632 960111', COUNCIL_OUT_OF_HOURS_PHONE: '01632 960999' }).council.outOfHoursPhone).toBe('01632 960999')
+  })
+
+  it('takes the council’s nation, England unless told otherwise', () => {
+    expect(loadConfig({}).council.nation).toBe('england')
+    expect(loadConfig({ COUNCIL_NATION: 'wales' }).council.nation).toBe('wales')
+    expect(() => loadConfig({ COUNCIL_NATION: 'cornwall' })).toThrow(/COUNCIL_NATION/)
+  })
+
   it('uses DATABASE_URL and loads no demo data unless asked', () => {
     const config = loadConfig({ DATABASE_URL: 'postgres://guildhall@db.internal/guildhall' })
     expect(config.database).toMatchObject({ kind: 'external', url: 'postgres://guildhall@db.internal/guildhall' })

@@ -22,4 +22,4 @@ export {
 } from './bank-holiday-rules.ts'
 export { InvalidHolidayFeed, loadHolidayFeedFile, parseHolidayFeed, shippedHolidayFeed, shippedHolidayFeedFile } from './holiday-feed.ts'
 export { addDays, daysBetween, isPlainDate, weekdayOf, type PlainDate } from './plain-date.ts'
-export { endOfUkDay, startOfUkDay, ukDateOf, ukInstant, ukOffsetMinutes, ukTimeZone, ukWallClock, type TimeOfDay } from './uk-time.ts'
+export { endOfUkDay, startOfUkDay, ukDateOf, ukInstant, ukOffsetMinutes, ukTimeOfDayText, ukTimeZone, ukWallClock, type TimeOfDay } from './uk-time.ts'

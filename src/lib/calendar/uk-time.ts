@@ -91,3 +91,18 @@ export function startOfUkDay(date: PlainDate): Date {
 export function endOfUkDay(date: PlainDate): Date {
   return ukInstant(addDays(date, 1), '00:00')
 }
+
+const twelveHourClock = new Intl.DateTimeFormat('en-GB', { hour: 'numeric', minute: '2-digit', hourCycle: 'h12', timeZone: ukTimeZone })
+
+/**
+ * A moment's UK time as GOV.UK style writes it: "9am", "2:45pm", "12:05am", and "midday" and
+ * "midnight" in words, whatever the server's zone.
+ */
+export function ukTimeOfDayText(moment: Date): string {
+  const parts = twelveHourClock.formatToParts(moment)
+  const hour = parts.find((part) => part.type === 'hour')!.value
+  const minute = parts.find((part) => part.type === 'minute')!.value
+  const period = parts.find((part) => part.type === 'dayPeriod')!.value.toLowerCase().replace(/[.\s]/g, '')
+  if (hour === '12' && minute === '00') return period === 'am' ? 'midnight' : 'midday'
+  return `${hour}${minute === '00' ? '' : `:${minute}`}${period}`
+}

@@ -7,6 +7,7 @@ import nunjucks from 'nunjucks'
 import type { Config } from '../../config.ts'
 import { translator, type Translate } from '../i18n/index.ts'
 import type { FieldErrors } from '../errors.ts'
+import { ukTimeOfDayText, ukWallClock } from '../calendar/index.ts'
 
 const require = createRequire(import.meta.url)
 const sourceRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
@@ -55,6 +56,7 @@ export function createTemplateEnvironment(config: Config) {
   })
   environment.addFilter('date', (value: Date | string | null | undefined) => formatDate(value))
   environment.addFilter('dateTime', (value: Date | string | null | undefined) => formatDateTime(value))
+  environment.addFilter('deadline', (value: Date | null | undefined) => formatDeadline(value))
   return environment
 }
 
@@ -63,25 +65,27 @@ function errorSummaryItems(errors: FieldErrors | undefined) {
 }
 
 const ukDate = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' })
-const ukDateTime = new Intl.DateTimeFormat('en-GB', {
-  day: 'numeric',
-  month: 'long',
-  year: 'numeric',
-  hour: 'numeric',
-  minute: '2-digit',
-  hour12: true,
-  timeZone: 'Europe/London',
-})
-
 export function formatDate(value: Date | string | null | undefined): string {
   if (!value) return ''
   const date = typeof value === 'string' ? new Date(`${value.slice(0, 10)}T12:00:00Z`) : value
   return ukDate.format(date)
 }
 
+/** "23 November 2026 at 2:45pm", in UK time. */
 export function formatDateTime(value: Date | string | null | undefined): string {
   if (!value) return ''
-  return ukDateTime.format(typeof value === 'string' ? new Date(value) : value).replace(' am', 'am').replace(' pm', 'pm')
+  const moment = typeof value === 'string' ? new Date(value) : value
+  return `${ukDate.format(moment)} at ${ukTimeOfDayText(moment)}`
+}
+
+/**
+ * A deadline as a person reads it: one that falls at midnight is the end of the day before
+ * ("End of 4 December 2026"), not the first moment of the next.
+ */
+export function formatDeadline(value: Date | null | undefined): string {
+  if (!value) return ''
+  if (ukWallClock(value).minutes !== 0) return formatDateTime(value)
+  return `End of ${ukDate.format(new Date(value.getTime() - 1))}`
 }
 
 const pageTokens = new WeakMap<FastifyReply, string>()

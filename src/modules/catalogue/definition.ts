@@ -148,6 +148,9 @@ const conditionSchema: z.ZodType<Condition, ConditionFields> = z.lazy(() =>
     .transform((fields) => fields as Condition),
 )
 
+export const tenantPlaces = ['home', 'block'] as const
+export type TenantPlace = (typeof tenantPlaces)[number]
+
 const jobSchema = z.strictObject({
   code: z
     .string()
@@ -166,6 +169,8 @@ const optionSchema = z.strictObject({
   /** The work this answer describes: staff confirm or change it when they triage. */
   job: jobSchema.optional(),
   regime: z.enum(regimes).optional(),
+  /** Which of a tenant's places the request is about: their home, or the shared areas of its block. */
+  place: z.enum(tenantPlaces).optional(),
 })
 export type QuestionOption = z.output<typeof optionSchema>
 
@@ -308,6 +313,23 @@ const targetSchema = z
   })
   .transform((target) => (target.hours !== undefined ? { hours: target.hours } : { workingDays: target.workingDays! }))
 
+/**
+ * Who a new request goes to. A rule holds when every list it has includes the request's value; a
+ * housing patch is written as the wards it covers. The first rule that holds decides; with none,
+ * the owning team has it and no contractor.
+ */
+const routingRuleSchema = z
+  .strictObject({
+    trades: z.array(identifier).min(1, { message: 'must list at least one trade' }).optional(),
+    wards: z.array(nonEmptyText).min(1, { message: 'must list at least one ward code' }).optional(),
+    team: identifier.optional(),
+    contractor: identifier.optional(),
+  })
+  .refine((rule) => rule.team !== undefined || rule.contractor !== undefined, {
+    message: 'must name a "team" or a "contractor" to send the request to',
+  })
+export type RoutingRule = z.output<typeof routingRuleSchema>
+
 const priorityRuleSchema = z.strictObject({
   when: conditionSchema,
   priority: z.enum(priorities),
@@ -333,6 +355,7 @@ export const definitionSchema = z.strictObject({
     /** Checked in order; the first that holds decides, before any job's own priority. */
     rules: z.array(priorityRuleSchema).default([]),
   }),
+  routing: z.array(routingRuleSchema).default([]),
   /** Target times that differ from the council's own for a priority; the rest follow the council. */
   targets: z
     .strictObject({

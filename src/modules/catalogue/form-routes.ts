@@ -3,18 +3,23 @@
  * a check-your-answers page and a confirmation. Every decision about which page comes next, what
  * is shown and whether an answer is acceptable is made by the pure rules in questions.ts; these
  * handlers only read the form, keep the draft and choose the template.
+ *
+ * The same pages serve two sites: a resident filling in their own form online, and a member of
+ * staff filling one in for someone who phoned or called in (assisted digital). A journey's context
+ * says which: whose form it is, who is filling it in, by which channel, and where its pages live.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
 import type { Config } from '../../config.ts'
 import type { Services } from '../../container.ts'
 import type { DatabaseHandle } from '../../lib/database/connection.ts'
 import { InvalidInput, NotFound } from '../../lib/errors.ts'
-import { PhotoRejected, normaliseImage } from '../../lib/files/images.ts'
 import { LocalFileStorage } from '../../lib/files/local-storage.ts'
-import { newFileKey, type FileStorage } from '../../lib/files/storage.ts'
+import { storePhotos as storeUploadedPhotos, uploadLimitMessage, uploadedFiles } from '../../lib/files/photo-uploads.ts'
+import type { FileStorage } from '../../lib/files/storage.ts'
 import { formatDate } from '../../lib/http/views.ts'
-import { requireResident, residentId } from '../identity/guards.ts'
+import { requireResident, requireStaffPermission, residentId, staffActor, type Person, type StaffAccess } from '../identity/index.ts'
 import type { Address, LinkedTenancy } from '../places/index.ts'
+import { channelFor, type RequestChannel } from '../requests/index.ts'
 import {
   fillPlaceholders,
   pageIdOf,
@@ -26,6 +31,7 @@ import {
   type ServiceDefinition,
 } from './definition.ts'
 import { formDrafts, type DraftOwner } from './form-drafts.ts'
+import { propertyFor } from './priority-rules.ts'
 import {
   answerErrorMessage,
   checkAnswers,
@@ -48,18 +54,58 @@ const locale = 'en'
 /** The national gas emergency line is the same for every council, so it is not a council setting. */
 const gasEmergencyPhone = '0800 111 999'
 
-type PageParams = { code: string; pageId: string }
+/** How someone who is not online reached the council: staff raise requests for them by these channels. */
+const assistedChannels = ['phone', 'counter'] as const satisfies readonly RequestChannel[]
+type AssistedChannel = (typeof assistedChannels)[number]
+const isAssistedChannel = (value: string): value is AssistedChannel => (assistedChannels as readonly string[]).includes(value)
+
+type JourneyParams = { code: string; personId?: string; channel?: string }
+type PageParams = JourneyParams & { pageId: string }
 type ChangeQuery = { change?: string; postcode?: string }
 type FormBody = Record<string, unknown>
 
-/** Everything a page of one person's form needs: the pinned definition, their answers and their home. */
-interface Journey {
+/** Whose form it is, who is filling it in and how, and where its pages live. */
+interface JourneyContext {
   code: string
+  /** The person the request will belong to. */
+  personId: string
+  /** The member of staff filling in the form for the person, recorded as raising the request; undefined online. */
+  agent: StaffAccess | undefined
+  /** The person's record, read for a member of staff: their name and the contact details the form starts from. */
+  person: Person | undefined
+  channel: Extract<RequestChannel, 'web' | AssistedChannel>
+  /** The address of the journey's pages, each page's id added to it. */
+  base: string
+}
+
+/** Everything a page of one person's form needs: the pinned definition, their answers and their home. */
+interface Journey extends JourneyContext {
   owner: DraftOwner
   versionId: string
   definition: ServiceDefinition
   answers: Answers
+  /** Whether a draft was kept, so the form can be carried on. */
+  started: boolean
   tenancy: LinkedTenancy | undefined
+}
+
+/** One place the form engine's pages are served: the resident site, or the staff site for a caller. */
+interface JourneySite {
+  /** The route of the journey, before each page's own part. */
+  prefix: string
+  /** Lets in only those who may fill in forms here. */
+  guard: preHandlerAsyncHookHandler
+  /** Whether the start page describes the service to anyone, signed in or not. */
+  publicStart: boolean
+  /** Whether whoever sent the request may fill in forms here, for an upload refused before the guard runs. */
+  mayUse(request: FastifyRequest): boolean
+  contextOf(request: FastifyRequest): Promise<JourneyContext>
+}
+
+/** What the form sent as confirmed, kept in the session so only whoever sent it sees its confirmation. */
+interface Submitted {
+  base: string
+  reference: string
 }
 
 /** A place the person may choose for an address question: their home, or the block it is part of. */
@@ -70,8 +116,6 @@ interface PlaceChoice {
 }
 
 const todayInLondon = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(new Date())
-
-const isBuffer = (value: unknown): value is Buffer => Buffer.isBuffer(value)
 
 /**
  * Whether the person may open this page now: it must be shown for their answers, and no earlier
@@ -97,61 +141,78 @@ export async function formRoutes(app: FastifyInstance, { config, db, services }:
     councilName: config.council.name,
     councilPhone: config.council.phone,
     councilEmail: config.council.email,
-    // The council profile has one phone number; repairs and out-of-hours calls go to it until it has more.
-    repairsPhone: config.council.phone,
-    outOfHoursPhone: config.council.phone,
+    repairsPhone: config.council.repairsPhone,
+    outOfHoursPhone: config.council.outOfHoursPhone,
     gasEmergencyPhone,
   }
   const text = (value: LocalisedText) => fillPlaceholders(textIn(value, locale), placeholders)
   const optionalText = (value: LocalisedText | undefined) => (value ? text(value) : undefined)
 
-  const base = (code: string) => `/services/${encodeURIComponent(code)}`
-  const pageUrl = (code: string, pageId: string, change = false) => `${base(code)}/${encodeURIComponent(pageId)}${change ? '?change=1' : ''}`
-  const destinationUrl = (code: string, destination: Destination, change = false) => {
+  const pageUrl = (base: string, pageId: string, change = false) => `${base}/${encodeURIComponent(pageId)}${change ? '?change=1' : ''}`
+  const destinationUrl = (base: string, destination: Destination, change = false) => {
     switch (destination.kind) {
       case 'page':
-        return pageUrl(code, destination.page.id, change && destination.page.kind === 'questions')
+        return pageUrl(base, destination.page.id, change && destination.page.kind === 'questions')
       case 'stopped':
-        return pageUrl(code, pageIdOf(destination.interruption))
+        return pageUrl(base, pageIdOf(destination.interruption))
       case 'check-answers':
-        return `${base(code)}/check-answers`
+        return `${base}/check-answers`
     }
   }
 
-  async function currentService(code: string) {
+  const personUrl = (personId: string) => `/staff/people/${personId}`
+  const raiseUrl = (personId: string, code?: string) => `${personUrl(personId)}/raise${code ? `?service=${encodeURIComponent(code)}` : ''}`
+  const fullName = (person: Pick<Person, 'givenName' | 'familyName'>) => `${person.givenName} ${person.familyName}`
+
+  async function currentService(code: string, context: { agent: StaffAccess | undefined }) {
     const current = await catalogue.currentDefinition(code)
     // Staff-only services are raised from the staff site, never from the resident's front door.
-    if (!current || current.definition.audience === 'staff-only') throw new NotFound('service')
+    if (!current || (current.definition.audience === 'staff-only' && !context.agent)) throw new NotFound('service')
     return current
   }
 
-  /** The person's form for the service: their draft on its pinned version, or a fresh one on the current version. */
-  async function journeyFor(request: FastifyRequest<{ Params: { code: string } }>): Promise<Journey> {
-    const { code } = request.params
-    const current = await currentService(code)
-    const owner = { personId: residentId(request), serviceCode: code }
+  /** The person's form for the service: the draft on its pinned version, or a fresh one on the current version. */
+  async function journeyFor(context: JourneyContext): Promise<Journey> {
+    const current = await currentService(context.code, context)
+    const owner = { personId: context.personId, serviceCode: context.code, assistedByStaffId: context.agent?.id ?? null }
     const draft = await drafts.find(owner)
     const pinned = draft && draft.definitionVersionId !== current.id ? await catalogue.definitionVersion(draft.definitionVersionId) : undefined
     const version = pinned ?? current
     const tenancy = version.definition.audience === 'tenants' ? await places.tenancyOf(owner.personId) : undefined
     return {
-      code,
+      ...context,
       owner,
       versionId: version.id,
       definition: version.definition,
       answers: draft && draft.definitionVersionId === version.id ? draft.answers : {},
+      started: draft !== undefined,
       tenancy,
     }
   }
 
-  /** A service for tenants can only be used by someone whose account is linked to their tenancy. */
+  /**
+   * The form's name, for its pages' captions. Online it also names the service in the navigation,
+   * as a GOV.UK service does; on the staff site the navigation stays the staff site's.
+   */
+  const formNames = (context: JourneyContext, name: string) => (context.agent ? { formName: name } : { formName: name, serviceName: name })
+
+  /** Shown on every page a member of staff fills in, so they never lose track of whose form it is. */
+  const assistedCaption = (request: FastifyRequest, context: JourneyContext) =>
+    context.person && request.t(`catalogue.form.assisted.caption.${context.channel}`, { name: fullName(context.person) })
+
+  /** A service for tenants can only be used by someone linked to their tenancy. */
   const needsTenancy = (journey: Journey) => journey.definition.audience === 'tenants' && !journey.tenancy
 
   const tenancyNeededPage = (request: FastifyRequest, reply: FastifyReply, journey: Journey) =>
     reply.view('catalogue/views/form/tenancy-needed.njk', {
-      pageTitle: request.t('catalogue.form.tenancyNeeded.title'),
-      serviceName: text(journey.definition.name),
-      backLink: `${base(journey.code)}/start`,
+      pageTitle: journey.person
+        ? request.t('catalogue.form.assisted.tenancyNeeded.title', { name: fullName(journey.person) })
+        : request.t('catalogue.form.tenancyNeeded.title'),
+      ...formNames(journey, text(journey.definition.name)),
+      assisted: assistedCaption(request, journey),
+      name: journey.person && fullName(journey.person),
+      personUrl: personUrl(journey.personId),
+      backLink: journey.agent ? raiseUrl(journey.personId, journey.code) : `${journey.base}/start`,
     })
 
   /** The tenant's own home and, where it is part of a block, the block's shared areas. */
@@ -307,9 +368,16 @@ export async function formRoutes(app: FastifyInstance, { config, db, services }:
     })
   }
 
-  /** A stored answer as the form shows it again. */
-  function formValue(question: AnswerQuestion, answer: AnswerValue | undefined): unknown {
-    if (answer === undefined || answer === null) return undefined
+  /**
+   * A stored answer as the form shows it again. A member of staff starts from the contact details
+   * the council holds for the person, to check with them rather than type again.
+   */
+  function formValue(journey: Journey, question: AnswerQuestion, answer: AnswerValue | undefined): unknown {
+    if (answer === undefined || answer === null) {
+      if (question.kind === 'email') return journey.person?.email ?? undefined
+      if (question.kind === 'phone') return journey.person?.mobile ?? undefined
+      return undefined
+    }
     if (question.kind === 'date' && typeof answer === 'string') {
       const [year, month, day] = answer.split('-')
       return { day: String(Number(day)), month: String(Number(month)), year }
@@ -320,9 +388,9 @@ export async function formRoutes(app: FastifyInstance, { config, db, services }:
   }
 
   function backLinkFor(journey: Journey, pageId: string, change: boolean): string {
-    if (change) return `${base(journey.code)}/check-answers`
+    if (change) return `${journey.base}/check-answers`
     const previous = previousPage(journey.definition, journey.answers, pageId)
-    return previous ? pageUrl(journey.code, previous.id) : `${base(journey.code)}/start`
+    return previous ? pageUrl(journey.base, previous.id) : `${journey.base}/start`
   }
 
   async function renderPage(
@@ -344,15 +412,16 @@ export async function formRoutes(app: FastifyInstance, { config, db, services }:
       const next = interruption.stopsJourney ? undefined : nextPage(journey.definition, journey.answers, page.id)
       return reply.view('catalogue/views/form/interruption.njk', {
         pageTitle: text(interruption.title),
-        serviceName: text(journey.definition.name),
+        ...formNames(journey, text(journey.definition.name)),
         paragraphs: interruption.body.map(text),
-        continueUrl: next && destinationUrl(journey.code, next),
+        continueUrl: next && destinationUrl(journey.base, next),
+        assisted: assistedCaption(request, journey),
         backLink,
       })
     }
     const choices = page.questions.some((question) => question.kind === 'address') ? await placeChoices(request, journey.tenancy) : []
     const values =
-      options.values ?? Object.fromEntries(page.questions.map((question) => [question.id, formValue(question, journey.answers[question.id])]))
+      options.values ?? Object.fromEntries(page.questions.map((question) => [question.id, formValue(journey, question, journey.answers[question.id])]))
     const errors = options.errors ?? {}
     const finder = await finderResults(request, options.postcode)
     const fields = fieldsFor(request, page, values, errors, choices, finder)
@@ -364,38 +433,23 @@ export async function formRoutes(app: FastifyInstance, { config, db, services }:
     )
     return reply.view('catalogue/views/form/page.njk', {
       pageTitle: page.questions.length === 1 ? fields[0]!.label : text(journey.definition.name),
-      serviceName: text(journey.definition.name),
+      ...formNames(journey, text(journey.definition.name)),
       fields,
       // Finding an address needs a search form of its own, so such a question has its page to itself.
       finder: fields.find((field) => field.finder === true),
       errors: summary,
       multipart: page.questions.some((question) => question.kind === 'photo'),
-      action: pageUrl(journey.code, page.id, options.change),
-      searchAction: `${base(journey.code)}/${encodeURIComponent(page.id)}`,
+      action: pageUrl(journey.base, page.id, options.change),
+      searchAction: pageUrl(journey.base, page.id),
       change: options.change,
+      assisted: assistedCaption(request, journey),
       backLink,
     })
   }
 
   /** Stores the photos sent for a question and gives back their keys, or says why one was refused. */
   async function storePhotos(request: FastifyRequest, question: PhotoQuestion, files: Buffer[]): Promise<{ keys: string[] } | { message: string }> {
-    // Counted before anything is decoded or stored, so too many photos costs nothing.
-    const counted = validateAnswer(question, files.map((_, index) => String(index)))
-    if (!counted.valid) return { message: answerErrorMessage(counted.error, request.t, locale) }
-    const keys: string[] = []
-    for (const file of files) {
-      try {
-        const photo = await normaliseImage(file, { maxBytes: question.maxMegabytes * 1024 * 1024 })
-        const key = newFileKey('requests/photos')
-        await storage.put(key, photo.data, photo.contentType)
-        await storage.put(key.replace('requests/photos/', 'requests/thumbnails/'), photo.thumbnail, photo.contentType)
-        keys.push(key)
-      } catch (error) {
-        if (!(error instanceof PhotoRejected)) throw error
-        return { message: request.t(`catalogue.form.photo.${error.reason}`, { megabytes: question.maxMegabytes }) }
-      }
-    }
-    return { keys }
+    return storeUploadedPhotos(storage, files, { folder: 'requests', limits: question, t: request.t })
   }
 
   /** The page's answers read and checked, or the errors to show with what was typed. */
@@ -408,7 +462,7 @@ export async function formRoutes(app: FastifyInstance, { config, db, services }:
     for (const question of page.questions) {
       let raw = await rawAnswer(question, body, choices)
       if (question.kind === 'photo') {
-        const files = [body[question.id] ?? []].flat().filter(isBuffer).filter((file) => file.length > 0)
+        const files = uploadedFiles(body[question.id])
         // Sending no new photos keeps the ones already added; sending some replaces them.
         const existing = journey.answers[question.id]
         if (files.length === 0) raw = Array.isArray(existing) ? existing : []
@@ -430,43 +484,9 @@ export async function formRoutes(app: FastifyInstance, { config, db, services }:
     return { accepted, values, errors }
   }
 
-  app.get<{ Params: { code: string } }>('/services/:code/start', async (request, reply) => {
-    const { code } = request.params
-    const current = await currentService(code)
-    const definition = current.definition
-    const first = pages(definition, {})[0]
-    const signedIn = request.session.principal?.kind === 'resident'
-    const draft = signedIn ? await drafts.find({ personId: residentId(request), serviceCode: code }) : undefined
-    let resumeUrl: string | undefined
-    if (draft) {
-      const journey = await journeyFor(request)
-      resumeUrl = destinationUrl(code, resumeAt(journey.definition, journey.answers))
-    }
-    return reply.view('catalogue/views/form/start.njk', {
-      pageTitle: text(definition.name),
-      description: text(definition.description),
-      forTenants: definition.audience === 'tenants',
-      signedIn,
-      startUrl: first ? pageUrl(code, first.id) : `${base(code)}/check-answers`,
-      resumeUrl,
-      startAgainAction: `${base(code)}/start-again`,
-    })
-  })
-
-  app.post<{ Params: { code: string } }>('/services/:code/start-again', { preHandler: requireResident }, async (request, reply) => {
-    const journey = await journeyFor(request)
-    await drafts.discard(journey.owner)
-    const first = pages((await currentService(journey.code)).definition, {})[0]
-    return reply.redirect(first ? pageUrl(journey.code, first.id) : `${base(journey.code)}/start`, 303)
-  })
-
-  app.get<{ Params: { code: string } }>('/services/:code/check-answers', { preHandler: requireResident }, async (request, reply) => {
-    const journey = await journeyFor(request)
-    if (needsTenancy(journey)) return tenancyNeededPage(request, reply, journey)
-    if (!isComplete(journey.definition, journey.answers)) {
-      return reply.redirect(destinationUrl(journey.code, resumeAt(journey.definition, journey.answers)), 303)
-    }
-    const rows = checkAnswers(journey.definition, journey.answers).map((row) => {
+  /** The rows of check your answers, each with the lines of its answer and where to change it. */
+  function answerRows(request: FastifyRequest, journey: Journey) {
+    return checkAnswers(journey.definition, journey.answers).map((row) => {
       const lines: string[] = (() => {
         switch (row.display.kind) {
           case 'choices':
@@ -482,118 +502,235 @@ export async function formRoutes(app: FastifyInstance, { config, db, services }:
             return [request.t('catalogue.form.notAnswered')]
         }
       })()
-      return { label: text(row.label), lines, changeUrl: pageUrl(journey.code, row.pageId, true) }
+      return { label: text(row.label), lines, changeUrl: pageUrl(journey.base, row.pageId, true) }
     })
-    const last = pages(journey.definition, journey.answers).at(-1)
-    return reply.view('catalogue/views/form/check-answers.njk', {
-      pageTitle: request.t('catalogue.form.checkAnswers.title'),
-      serviceName: text(journey.definition.name),
-      rows,
-      action: `${base(journey.code)}/check-answers`,
-      backLink: last ? pageUrl(journey.code, last.id) : `${base(journey.code)}/start`,
-    })
-  })
-
-  app.post<{ Params: { code: string } }>('/services/:code/check-answers', { preHandler: requireResident }, async (request, reply) => {
-    const journey = await journeyFor(request)
-    if (needsTenancy(journey)) return tenancyNeededPage(request, reply, journey)
-    const draft = await drafts.claim(journey.owner)
-    if (!draft) {
-      // Sent twice: the first submission took the draft and made the request.
-      const submitted = request.session.get<{ code: string; reference: string }>('formSubmitted')
-      const url = submitted?.code === journey.code ? `${base(journey.code)}/confirmation/${submitted.reference}` : `${base(journey.code)}/start`
-      return reply.redirect(url, 303)
-    }
-    const answers = pruneHiddenAnswers(journey.definition, draft.answers)
-    const place = Object.values(answers).find((answer) => typeof answer === 'object' && answer !== null && 'uprn' in answer)
-    const chosenUprn = place && 'uprn' in place ? Number(place.uprn) : undefined
-    try {
-      const created = await requests.createRequest({
-        serviceCode: journey.code,
-        definitionVersionId: draft.definitionVersionId,
-        personId: journey.owner.personId,
-        propertyUprn: chosenUprn ?? journey.tenancy?.address.uprn ?? null,
-        answers,
-        channel: 'web',
-      })
-      request.session.set('formSubmitted', { code: journey.code, reference: created.reference })
-      return await reply.redirect(`${base(journey.code)}/confirmation/${created.reference}`, 303)
-    } catch (error) {
-      // Nothing was made, so the answers are put back for the person to finish or correct.
-      await drafts.save(journey.owner, draft)
-      if (!(error instanceof InvalidInput)) throw error
-      return reply.redirect(destinationUrl(journey.code, resumeAt(journey.definition, answers)), 303)
-    }
-  })
-
-  app.get<{ Params: { code: string; reference: string } }>(
-    '/services/:code/confirmation/:reference',
-    { preHandler: requireResident },
-    async (request, reply) => {
-      const { code, reference } = request.params
-      const current = await currentService(code)
-      // Only the person who has just sent the form sees its confirmation page.
-      const submitted = request.session.get<{ code: string; reference: string }>('formSubmitted')
-      if (submitted?.code !== code || submitted.reference !== reference) throw new NotFound('confirmation')
-      return reply.view('catalogue/views/form/confirmation.njk', {
-        pageTitle: request.t('catalogue.form.confirmation.title'),
-        serviceName: text(current.definition.name),
-        reference,
-      })
-    },
-  )
-
-  app.get<{ Params: PageParams; Querystring: ChangeQuery }>('/services/:code/:pageId', { preHandler: requireResident }, async (request, reply) => {
-    const journey = await journeyFor(request)
-    if (needsTenancy(journey)) return tenancyNeededPage(request, reply, journey)
-    const page = visiblePage(journey.definition, journey.answers, request.params.pageId)
-    if (!page || !isReachable(journey.definition, journey.answers, page.id)) {
-      if (!journey.definition.questions.some((question) => pageIdOf(question) === request.params.pageId)) throw new NotFound('page')
-      return reply.redirect(destinationUrl(journey.code, resumeAt(journey.definition, journey.answers)), 303)
-    }
-    return renderPage(request, reply, journey, page, { change: request.query.change === '1', postcode: request.query.postcode })
-  })
-
-  const savePage = async (request: FastifyRequest<{ Params: PageParams; Querystring: ChangeQuery; Body: FormBody }>, reply: FastifyReply) => {
-    const journey = await journeyFor(request)
-    if (needsTenancy(journey)) return tenancyNeededPage(request, reply, journey)
-    const change = request.query.change === '1'
-    const page = visiblePage(journey.definition, journey.answers, request.params.pageId)
-    if (!page || page.kind !== 'questions' || !isReachable(journey.definition, journey.answers, page.id)) {
-      return reply.redirect(destinationUrl(journey.code, resumeAt(journey.definition, journey.answers)), 303)
-    }
-    const { accepted, values, errors } = await readPage(request, journey, page, request.body ?? {})
-    if (Object.keys(errors).length > 0) {
-      const postcode = typeof request.body?.postcode === 'string' ? request.body.postcode : undefined
-      return renderPage(request, reply.code(400), journey, page, { change, postcode, values, errors })
-    }
-
-    const answers = pruneHiddenAnswers(journey.definition, { ...journey.answers, ...accepted })
-    await drafts.save(journey.owner, { definitionVersionId: journey.versionId, answers })
-    // After a change, the journey picks up wherever the new answer needs more, or returns to check answers.
-    const destination = change ? resumeAt(journey.definition, answers) : nextPage(journey.definition, answers, page.id)
-    return reply.redirect(destinationUrl(journey.code, destination, change), 303)
   }
 
-  app.post<{ Params: PageParams; Querystring: ChangeQuery; Body: FormBody }>(
-    '/services/:code/:pageId',
-    {
-      preHandler: requireResident,
-      // A photo over the size limit stops the upload before the handler runs; it is shown as the page's error.
-      errorHandler: async (error: Error & { code?: string }, request, reply) => {
-        if (error.code !== 'FST_REQ_FILE_TOO_LARGE' && error.code !== 'FST_FILES_LIMIT') throw error
-        if (request.session.principal?.kind !== 'resident') throw error
-        const journey = await journeyFor(request)
-        const page = visiblePage(journey.definition, journey.answers, request.params.pageId)
-        const photo = page?.kind === 'questions' ? page.questions.find((question): question is PhotoQuestion => question.kind === 'photo') : undefined
-        if (!page || !photo) throw error
-        const message =
-          error.code === 'FST_FILES_LIMIT'
-            ? answerErrorMessage({ key: 'catalogue.answers.photo.tooMany', values: { maximum: photo.maxCount } }, request.t, locale)
-            : request.t('catalogue.form.photo.too-large', { megabytes: photo.maxMegabytes })
-        return renderPage(request, reply.code(400), journey, page, { change: request.query.change === '1', errors: { [photo.id]: { message } } })
+  /** Registers every page of the form engine for one site. */
+  function journeyRoutes(site: JourneySite) {
+    const journeyOf = async (request: FastifyRequest) => journeyFor(await site.contextOf(request))
+    const guarded = { preHandler: site.guard }
+
+    app.get<{ Params: JourneyParams }>(`${site.prefix}/start`, site.publicStart ? {} : guarded, async (request, reply) => {
+      const context = site.mayUse(request) ? await site.contextOf(request) : undefined
+      const current = await currentService(request.params.code, { agent: context?.agent })
+      const first = pages(current.definition, {})[0]
+      // Only the resident site's start page is seen by someone not signed in.
+      const base = context?.base ?? `/services/${encodeURIComponent(request.params.code)}`
+      const journey = context && (await journeyFor(context))
+      if (journey?.agent && needsTenancy(journey)) return tenancyNeededPage(request, reply, journey)
+      return reply.view('catalogue/views/form/start.njk', {
+        pageTitle: text(current.definition.name),
+        description: text(current.definition.description),
+        forTenants: current.definition.audience === 'tenants',
+        signedIn: context !== undefined,
+        startUrl: first ? pageUrl(base, first.id) : `${base}/check-answers`,
+        resumeUrl: journey?.started ? destinationUrl(base, resumeAt(journey.definition, journey.answers)) : undefined,
+        startAgainAction: `${base}/start-again`,
+        assisted: context && assistedCaption(request, context),
+        backLink: context?.agent && raiseUrl(context.personId, context.code),
+      })
+    })
+
+    app.post<{ Params: JourneyParams }>(`${site.prefix}/start-again`, guarded, async (request, reply) => {
+      const journey = await journeyOf(request)
+      await drafts.discard(journey.owner)
+      const first = pages((await currentService(journey.code, journey)).definition, {})[0]
+      return reply.redirect(first ? pageUrl(journey.base, first.id) : `${journey.base}/start`, 303)
+    })
+
+    app.get<{ Params: JourneyParams }>(`${site.prefix}/check-answers`, guarded, async (request, reply) => {
+      const journey = await journeyOf(request)
+      if (needsTenancy(journey)) return tenancyNeededPage(request, reply, journey)
+      if (!isComplete(journey.definition, journey.answers)) {
+        return reply.redirect(destinationUrl(journey.base, resumeAt(journey.definition, journey.answers)), 303)
+      }
+      const last = pages(journey.definition, journey.answers).at(-1)
+      return reply.view('catalogue/views/form/check-answers.njk', {
+        pageTitle: request.t(journey.agent ? 'catalogue.form.assisted.checkAnswers.title' : 'catalogue.form.checkAnswers.title'),
+        ...formNames(journey, text(journey.definition.name)),
+        rows: answerRows(request, journey),
+        action: `${journey.base}/check-answers`,
+        assisted: assistedCaption(request, journey),
+        backLink: last ? pageUrl(journey.base, last.id) : `${journey.base}/start`,
+      })
+    })
+
+    app.post<{ Params: JourneyParams }>(`${site.prefix}/check-answers`, guarded, async (request, reply) => {
+      const journey = await journeyOf(request)
+      if (needsTenancy(journey)) return tenancyNeededPage(request, reply, journey)
+      const draft = await drafts.claim(journey.owner)
+      if (!draft) {
+        // Sent twice: the first submission took the draft and made the request.
+        const submitted = request.session.get<Submitted>('formSubmitted')
+        const url = submitted?.base === journey.base ? `${journey.base}/confirmation/${submitted.reference}` : `${journey.base}/start`
+        return reply.redirect(url, 303)
+      }
+      const answers = pruneHiddenAnswers(journey.definition, draft.answers)
+      const place = Object.values(answers).find((answer) => typeof answer === 'object' && answer !== null && 'uprn' in answer)
+      const chosenUprn = place && 'uprn' in place ? Number(place.uprn) : undefined
+      try {
+        const created = await requests.createRequest({
+          serviceCode: journey.code,
+          definitionVersionId: draft.definitionVersionId,
+          personId: journey.personId,
+          propertyUprn: chosenUprn ?? (journey.tenancy ? propertyFor(journey.definition, answers, journey.tenancy.address) : null),
+          answers,
+          channel: journey.channel,
+          raisedByStaffId: journey.agent?.id ?? null,
+        })
+        request.session.set('formSubmitted', { base: journey.base, reference: created.reference } satisfies Submitted)
+        return await reply.redirect(`${journey.base}/confirmation/${created.reference}`, 303)
+      } catch (error) {
+        // Nothing was made, so the answers are put back to finish or correct.
+        await drafts.save(journey.owner, draft)
+        if (!(error instanceof InvalidInput)) throw error
+        return reply.redirect(destinationUrl(journey.base, resumeAt(journey.definition, answers)), 303)
+      }
+    })
+
+    app.get<{ Params: JourneyParams & { reference: string } }>(`${site.prefix}/confirmation/:reference`, guarded, async (request, reply) => {
+      const context = await site.contextOf(request)
+      const current = await currentService(context.code, context)
+      const { reference } = request.params
+      // Only whoever has just sent the form sees its confirmation page.
+      const submitted = request.session.get<Submitted>('formSubmitted')
+      if (submitted?.base !== context.base || submitted.reference !== reference) throw new NotFound('confirmation')
+      const messageRoute = context.person && channelFor(context.person)
+      return reply.view('catalogue/views/form/confirmation.njk', {
+        pageTitle: request.t('catalogue.form.confirmation.title'),
+        ...formNames(context, text(current.definition.name)),
+        reference,
+        assisted: assistedCaption(request, context),
+        name: context.person && fullName(context.person),
+        messageSent: messageRoute && request.t(`catalogue.form.assisted.confirmation.sent.${messageRoute.channel}`, { recipient: messageRoute.recipient }),
+        personUrl: personUrl(context.personId),
+      })
+    })
+
+    app.get<{ Params: PageParams; Querystring: ChangeQuery }>(`${site.prefix}/:pageId`, guarded, async (request, reply) => {
+      const journey = await journeyOf(request)
+      if (needsTenancy(journey)) return tenancyNeededPage(request, reply, journey)
+      const page = visiblePage(journey.definition, journey.answers, request.params.pageId)
+      if (!page || !isReachable(journey.definition, journey.answers, page.id)) {
+        if (!journey.definition.questions.some((question) => pageIdOf(question) === request.params.pageId)) throw new NotFound('page')
+        return reply.redirect(destinationUrl(journey.base, resumeAt(journey.definition, journey.answers)), 303)
+      }
+      return renderPage(request, reply, journey, page, { change: request.query.change === '1', postcode: request.query.postcode })
+    })
+
+    const savePage = async (request: FastifyRequest<{ Params: PageParams; Querystring: ChangeQuery; Body: FormBody }>, reply: FastifyReply) => {
+      const journey = await journeyOf(request)
+      if (needsTenancy(journey)) return tenancyNeededPage(request, reply, journey)
+      const change = request.query.change === '1'
+      const page = visiblePage(journey.definition, journey.answers, request.params.pageId)
+      if (!page || page.kind !== 'questions' || !isReachable(journey.definition, journey.answers, page.id)) {
+        return reply.redirect(destinationUrl(journey.base, resumeAt(journey.definition, journey.answers)), 303)
+      }
+      const { accepted, values, errors } = await readPage(request, journey, page, request.body ?? {})
+      if (Object.keys(errors).length > 0) {
+        const postcode = typeof request.body?.postcode === 'string' ? request.body.postcode : undefined
+        return renderPage(request, reply.code(400), journey, page, { change, postcode, values, errors })
+      }
+
+      const answers = pruneHiddenAnswers(journey.definition, { ...journey.answers, ...accepted })
+      await drafts.save(journey.owner, { definitionVersionId: journey.versionId, answers })
+      // After a change, the journey picks up wherever the new answer needs more, or returns to check answers.
+      const destination = change ? resumeAt(journey.definition, answers) : nextPage(journey.definition, answers, page.id)
+      return reply.redirect(destinationUrl(journey.base, destination, change), 303)
+    }
+
+    app.post<{ Params: PageParams; Querystring: ChangeQuery; Body: FormBody }>(
+      `${site.prefix}/:pageId`,
+      {
+        ...guarded,
+        // A photo over the size limit stops the upload before the handler runs; it is shown as the page's error.
+        errorHandler: async (error: Error & { code?: string }, request, reply) => {
+          if (error.code !== 'FST_REQ_FILE_TOO_LARGE' && error.code !== 'FST_FILES_LIMIT') throw error
+          if (!site.mayUse(request)) throw error
+          const journey = await journeyOf(request)
+          const page = visiblePage(journey.definition, journey.answers, request.params.pageId)
+          const photo = page?.kind === 'questions' ? page.questions.find((question): question is PhotoQuestion => question.kind === 'photo') : undefined
+          if (!page || !photo) throw error
+          const message = uploadLimitMessage(error, photo, request.t)!
+          return renderPage(request, reply.code(400), journey, page, { change: request.query.change === '1', errors: { [photo.id]: { message } } })
+        },
       },
+      savePage,
+    )
+  }
+
+  journeyRoutes({
+    prefix: '/services/:code',
+    guard: requireResident,
+    publicStart: true,
+    mayUse: (request) => request.session.principal?.kind === 'resident',
+    async contextOf(request) {
+      const { code } = request.params as JourneyParams
+      return { code, personId: residentId(request), agent: undefined, person: undefined, channel: 'web', base: `/services/${encodeURIComponent(code)}` }
     },
-    savePage,
-  )
+  })
+
+  const mayRaise = requireStaffPermission('requests.raise-for-resident')
+
+  journeyRoutes({
+    prefix: '/staff/people/:personId/services/:code/:channel',
+    guard: mayRaise,
+    publicStart: false,
+    mayUse: (request) => request.staff?.permissions.has('requests.raise-for-resident') ?? false,
+    async contextOf(request) {
+      const { code, personId = '', channel = '' } = request.params as JourneyParams
+      if (!isAssistedChannel(channel)) throw new NotFound('page')
+      const person = await services.identity.people.person(staffActor(request), personId)
+      return {
+        code,
+        personId: person.id,
+        agent: request.staff,
+        person,
+        channel,
+        base: `${personUrl(person.id)}/services/${encodeURIComponent(code)}/${channel}`,
+      }
+    },
+  })
+
+  /** Choosing what to raise for a person, and how they got in touch: the way into a form on the staff site. */
+  const showRaise = async (
+    request: FastifyRequest<{ Params: { personId: string } }>,
+    reply: FastifyReply,
+    person: Person,
+    values: { service?: string; channel?: string },
+    errors?: Record<string, string>,
+  ) => {
+    const offered = await catalogue.listServices()
+    return reply.view('catalogue/views/form/raise.njk', {
+      pageTitle: request.t('catalogue.form.assisted.raise.title', { name: fullName(person) }),
+      name: fullName(person),
+      services: offered.map((service) => ({
+        value: service.code,
+        text: textIn(service.name, locale),
+        hint: service.audience === 'residents' ? undefined : { text: request.t(`catalogue.form.assisted.raise.audience.${service.audience}`) },
+        checked: service.code === values.service,
+      })),
+      channels: assistedChannels.map((channel) => ({ value: channel, text: request.t(`catalogue.form.assisted.channel.${channel}`), checked: channel === values.channel })),
+      action: raiseUrl(person.id),
+      backLink: personUrl(person.id),
+      errors,
+    })
+  }
+
+  app.get<{ Params: { personId: string }; Querystring: { service?: string } }>('/staff/people/:personId/raise', { preHandler: mayRaise }, async (request, reply) => {
+    const person = await services.identity.people.person(staffActor(request), request.params.personId)
+    return showRaise(request, reply, person, { service: request.query.service })
+  })
+
+  app.post<{ Params: { personId: string }; Body: FormBody }>('/staff/people/:personId/raise', { preHandler: mayRaise }, async (request, reply) => {
+    const person = await services.identity.people.person(staffActor(request), request.params.personId)
+    const values = { service: String(request.body?.service ?? ''), channel: String(request.body?.channel ?? '') }
+    const known = (await catalogue.listServices()).some((service) => service.code === values.service)
+    const errors: Record<string, string> = {}
+    if (!known) errors.service = request.t('catalogue.form.assisted.raise.serviceMissing')
+    if (!isAssistedChannel(values.channel)) errors.channel = request.t('catalogue.form.assisted.raise.channelMissing')
+    if (Object.keys(errors).length > 0) return showRaise(request, reply.code(400), person, values, errors)
+    return reply.redirect(`${personUrl(person.id)}/services/${encodeURIComponent(values.service)}/${values.channel}/start`, 303)
+  })
 }

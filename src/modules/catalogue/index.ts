@@ -29,6 +29,7 @@ export {
   type QuestionKind,
   type RecordVisibility,
   type Regime,
+  type RoutingRule,
   type ServiceDefinition,
 } from './definition.ts'
 export {
@@ -66,7 +67,9 @@ export {
   type LocationAnswer,
   type Page,
 } from './questions.ts'
-export { jobFor, priorityDecision, priorityFor, regimesFor, serviceTarget, type PriorityDecision, type SelectedJob } from './priority-rules.ts'
+export { jobFor, jobsOf, priorityDecision, propertyFor, priorityFor, regimesFor, serviceTarget, type OfferedJob, type PriorityDecision, type SelectedJob } from './priority-rules.ts'
+export { contactFromAnswers, type AnsweredContact } from './contact.ts'
+export { routeFor, tradesOf, type Route, type RoutingFacts } from './routing.ts'
 export {
   InvalidDefinitionFile,
   createCatalogueServices,

@@ -11,7 +11,16 @@
  *  3. the definition's default priority.
  * Only answers to questions still shown count.
  */
-import { isChoiceQuestion, type Job, type Priority, type PriorityRule, type Regime, type ServiceDefinition } from './definition.ts'
+import {
+  isChoiceQuestion,
+  type Job,
+  type LocalisedText,
+  type Priority,
+  type PriorityRule,
+  type Regime,
+  type ServiceDefinition,
+  type TenantPlace,
+} from './definition.ts'
 import type { TargetTime } from '../requests/index.ts'
 import { conditionHolds, pruneHiddenAnswers, visibleQuestions, type Answers } from './questions.ts'
 
@@ -54,6 +63,22 @@ export function jobFor(definition: ServiceDefinition, answers: Answers): Selecte
   return last && { ...last.option.job!, question: last.question.id, option: last.option.value }
 }
 
+export interface OfferedJob extends Job {
+  /** The answer that describes it, which says what the job is in the tenant's words. */
+  label: LocalisedText
+}
+
+/** Every job the service's answers can point to, each code once, in the order the questions ask. */
+export function jobsOf(definition: ServiceDefinition): OfferedJob[] {
+  const jobs = new Map<string, OfferedJob>()
+  for (const question of definition.questions.filter(isChoiceQuestion)) {
+    for (const option of question.options) {
+      if (option.job && !jobs.has(option.job.code)) jobs.set(option.job.code, { ...option.job, label: option.label })
+    }
+  }
+  return [...jobs.values()]
+}
+
 export function priorityDecision(definition: ServiceDefinition, answers: Answers): PriorityDecision {
   const shown = pruneHiddenAnswers(definition, answers)
   const index = definition.priority.rules.findIndex((rule) => conditionHolds(rule.when, shown))
@@ -74,6 +99,15 @@ export function priorityFor(definition: ServiceDefinition, answers: Answers): Pr
 export function regimesFor(definition: ServiceDefinition, answers: Answers): Regime[] {
   const regimes = chosenOptions(definition, answers).flatMap(({ option }) => (option.regime ? [option.regime] : []))
   return [...new Set(regimes)]
+}
+
+/**
+ * The property a tenant's request is about: the block when they chose its shared areas, otherwise
+ * their home. A home that is not in a block has no shared areas to choose.
+ */
+export function propertyFor(definition: ServiceDefinition, answers: Answers, home: { uprn: number; parentUprn: number | null }): number {
+  const place: TenantPlace | undefined = chosenOptions(definition, answers).findLast(({ option }) => option.place !== undefined)?.option.place
+  return place === 'block' && home.parentUprn !== null ? home.parentUprn : home.uprn
 }
 
 /** The service's own target for a priority, or undefined when the council's standard target applies. */

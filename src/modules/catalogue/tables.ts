@@ -18,10 +18,12 @@ export interface CatalogueTables {
     /** The member of staff who published it; null for definitions seeded from files. */
     published_by: string | null
   }
-  /** A signed-in resident's unfinished form for one service, pinned to the version it was started with. */
+  /** An unfinished form for one person and service, pinned to the version it was started with. */
   form_drafts: {
     person_id: string
     service_code: string
+    /** The member of staff filling it in for the person; null for the person's own form online. */
+    assisted_by_staff_id: string | null
     definition_version_id: string
     answers: Json<Answers>
     updated_at: Timestamp
@@ -33,6 +35,8 @@ export interface CatalogueTables {
     service_code: string
     definition_version_id: string
     outcome: string
+    /** The member of staff who was shown it while filling in the form for the person. */
+    assisted_by_staff_id: string | null
     shown_at: CreatedAt
   }
 }

@@ -1,7 +1,7 @@
 /**
  * Checks a service definition before it is stored, so the form engine never meets one it cannot
  * run. The shape is checked first; then the things a shape cannot say: that ids are unique, that
- * branching only looks back at earlier answers that exist, that priority rules name real answers,
+ * branching only looks back at earlier answers that exist, that priority rules name real answers, that routing rules name trades the jobs have,
  * that placeholders are ones the council profile fills in. Every problem names where it is
  * ("questions[3].showWhen") and says what is wrong in words a catalogue editor can act on.
  */
@@ -21,6 +21,7 @@ import {
   type Question,
   type ServiceDefinition,
 } from './definition.ts'
+import { tradesOf } from './routing.ts'
 
 export interface DefinitionProblem {
   /** Where the problem is, written as in JavaScript: "questions[3].options[1].value". */
@@ -253,6 +254,18 @@ function checkPriorityRules(definition: ServiceDefinition, report: Report) {
   definition.priority.rules.forEach((rule, index) => checkCondition(definition, rule.when, ['priority', 'rules', index, 'when'], report))
 }
 
+function checkRouting(definition: ServiceDefinition, report: Report) {
+  const trades = tradesOf(definition)
+  definition.routing.forEach((rule, ruleIndex) =>
+    rule.trades?.forEach((trade, tradeIndex) => {
+      if (!trades.has(trade)) {
+        const known = [...trades].sort().join(', ') || 'none'
+        report(['routing', ruleIndex, 'trades', tradeIndex], `is '${trade}', which no job in this service has (its trades: ${known})`)
+      }
+    }),
+  )
+}
+
 /** Walks every piece of text, so a mistyped {repairPhone} is caught before a tenant sees it. */
 function checkPlaceholders(value: unknown, path: PathPart[], report: Report) {
   if (typeof value === 'string') {
@@ -280,6 +293,7 @@ export function validateDefinition(input: unknown): DefinitionValidation {
   const report: Report = (path, message) => problems.push(withQuestion({ path: formatPath(path), message }, path, definition))
   checkQuestions(definition, report)
   checkPriorityRules(definition, report)
+  checkRouting(definition, report)
   checkPlaceholders(definition, [], report)
   return problems.length === 0 ? { valid: true, definition } : { valid: false, problems }
 }

@@ -3,6 +3,8 @@ import fastifyPlugin from 'fastify-plugin'
 import type { Config } from '../../config.ts'
 import type { Services, ServiceDependencies } from '../../container.ts'
 import type { NotificationServices } from '../notifications/index.ts'
+import { createPeopleDirectory } from './people/service.ts'
+import { peopleRoutes } from './people/routes.ts'
 import { createResidentAccounts } from './residents/service.ts'
 import { residentRoutes } from './residents/routes.ts'
 import { residentNavigation } from './residents/navigation.ts'
@@ -14,20 +16,24 @@ import { staffAccessPlugin } from './staff/access.ts'
 
 export { recordAudit, type Actor, type AuditEntry } from './audit.ts'
 export { requireResident, residentId } from './guards.ts'
+export { staffReturnPath } from './return-paths.ts'
 export { requireStaff, requireStaffPermission, staffActor } from './staff/access.ts'
 export { allPermissions, isPermission, type Permission } from './staff/permissions.ts'
 export type { NewStaffMember, StaffAccess, StaffActor, StaffDirectory } from './staff/service.ts'
 export type { Person, ResidentAccounts, NewVerifiedResident } from './residents/service.ts'
+export type { NamedTenant, PeopleDirectory, PeopleSearchResults, PeopleSearchRow } from './people/service.ts'
 
 export interface IdentityDependencies extends ServiceDependencies {
   notifications: NotificationServices
 }
 
 export function createIdentityServices(dependencies: IdentityDependencies) {
+  const residents = createResidentAccounts(dependencies)
   return {
-    residents: createResidentAccounts(dependencies),
+    residents,
     staff: createStaffDirectory(dependencies),
     signOn: createSingleSignOn(dependencies),
+    people: createPeopleDirectory({ ...dependencies, residents }),
   }
 }
 
@@ -43,6 +49,7 @@ export const identityRoutes = fastifyPlugin(
     await app.register(staffAccessPlugin, options)
     await app.register(residentRoutes, options)
     await app.register(staffRoutes, options)
+    await app.register(peopleRoutes, options)
     await app.register(singleSignOnRoutes, options)
   },
   { name: 'identity' },

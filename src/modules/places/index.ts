@@ -3,7 +3,14 @@ import type { Config } from '../../config.ts'
 import type { Services } from '../../container.ts'
 import { placesRoutes as routes } from './routes.ts'
 
-export { createPlacesServices, type Address, type LinkedTenancy, type PlacesServices } from './service.ts'
+export {
+  createPlacesServices,
+  linkTenantVerifiedByStaff,
+  type Address,
+  type LinkedTenancy,
+  type PlacesServices,
+  type StaffTenancyLink,
+} from './service.ts'
 export { parsePostcode, normalisePostcode } from './postcodes.ts'
 export { gridToLatitudeLongitude } from './national-grid.ts'
 export { ImportRejected, type AddressImportReport, type TenancyImportReport, type RowProblem, type CsvSource } from './importer.ts'

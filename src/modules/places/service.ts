@@ -1,4 +1,6 @@
+import type { Kysely } from 'kysely'
 import type { ServiceDependencies } from '../../container.ts'
+import type { Database } from '../../database.ts'
 import { Conflict, InvalidInput, NotFound, TooManyAttempts, type FieldErrors } from '../../lib/errors.ts'
 import { countHit, limitReached, resetCounter } from '../../lib/http/rate-limits.ts'
 import { formatDateTime } from '../../lib/http/views.ts'
@@ -197,3 +199,43 @@ export function createPlacesServices({ db, config }: ServiceDependencies) {
 }
 
 export type PlacesServices = ReturnType<typeof createPlacesServices>
+
+export type StaffTenancyLink =
+  | { outcome: 'linked' | 'already-linked'; tenancyId: string; reference: string }
+  | { outcome: 'linked-to-someone-else' | 'not-found' }
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/**
+ * Links a person to a named tenant on a current tenancy for a member of staff who has checked who
+ * they are on the phone or at the counter, so no date of birth is asked for; the audit entry says
+ * staff verified them. It runs in the caller's transaction, so a person recorded in order to be
+ * linked is kept only if the link is made.
+ */
+export async function linkTenantVerifiedByStaff(
+  executor: Kysely<Database>,
+  link: { tenantId: string; personId: string; staff: { id: string; ipAddress?: string } },
+): Promise<StaffTenancyLink> {
+  if (!uuidPattern.test(link.tenantId)) return { outcome: 'not-found' }
+  const today = todayInLondon()
+  const tenant = await executor
+    .selectFrom('tenants')
+    .innerJoin('tenancies', 'tenancies.id', 'tenants.tenancy_id')
+    .select(['tenants.person_id', 'tenancies.id as tenancy_id', 'tenancies.reference'])
+    .where('tenants.id', '=', link.tenantId)
+    .where('tenancies.start_date', '<=', today)
+    .where((where) => where.or([where('tenancies.end_date', 'is', null), where('tenancies.end_date', '>=', today)]))
+    .executeTakeFirst()
+  if (!tenant) return { outcome: 'not-found' }
+  const linked = { tenancyId: tenant.tenancy_id, reference: tenant.reference }
+  if (tenant.person_id === link.personId) return { outcome: 'already-linked', ...linked }
+  if (!(await placesRepository(executor).linkTenant(link.tenantId, link.personId))) return { outcome: 'linked-to-someone-else' }
+  await recordAudit(executor, {
+    actor: { kind: 'staff', id: link.staff.id },
+    action: 'tenancy.link',
+    subject: { type: 'tenancy', id: tenant.tenancy_id },
+    details: { tenantId: link.tenantId, personId: link.personId, verifiedBy: 'staff' },
+    ipAddress: link.staff.ipAddress,
+  })
+  return { outcome: 'linked', ...linked }
+}

@@ -1,6 +1,7 @@
 import { defaultCalendar, type Calendar } from '../../lib/calendar/calendar.ts'
 import { addDays } from '../../lib/calendar/plain-date.ts'
 import { endOfUkDay, ukDateOf } from '../../lib/calendar/uk-time.ts'
+import type { Priority } from './targets.ts'
 
 /**
  * The clocks Awaab's Law (the Hazards in Social Housing (Prescribed Requirements) (England)
@@ -42,6 +43,11 @@ export interface AwaabsLawMilestones {
   furtherWorkStepsTakenAt?: Date | null
   /** Further work physically started in the home. */
   furtherWorkStartedAt?: Date | null
+}
+
+/** A report the council must attend within a day is a potential emergency hazard; any other, a significant one. */
+export function hazardReportedFor(priority: Priority): AwaabsLawHazard {
+  return priority === 'immediate' || priority === 'emergency' ? 'emergency' : 'significant'
 }
 
 export const awaabsLawDuties = [
@@ -121,4 +127,77 @@ export function awaabsLawBreaches(milestones: AwaabsLawMilestones, now: Date, ca
   return awaabsLawClocks(milestones, now, calendar)
     .filter((each) => each.state === 'breached' || each.state === 'met-late')
     .map((each) => each.duty)
+}
+
+/** What staff record as it happens; each is recorded once, at the moment it happened. */
+export const awaabsLawMilestoneKinds = [
+  'investigation-concluded',
+  'written-summary-given',
+  'safety-work-done',
+  'further-work-steps-taken',
+  'further-work-started',
+] as const
+export type AwaabsLawMilestoneKind = (typeof awaabsLawMilestoneKinds)[number]
+
+export type AwaabsLawMilestone =
+  | { kind: 'investigation-concluded'; at: Date; hazardFound: AwaabsLawHazard | 'none'; furtherWorkNeeded: boolean }
+  | { kind: Exclude<AwaabsLawMilestoneKind, 'investigation-concluded'>; at: Date }
+
+export type MilestoneRefusal = 'already-recorded' | 'in-the-future' | 'before-aware' | 'needs-investigation' | 'before-investigation' | 'not-needed'
+
+export type MilestoneResult = { recorded: true; milestones: AwaabsLawMilestones } | { recorded: false; refusal: MilestoneRefusal }
+
+const recordedAt: Record<Exclude<AwaabsLawMilestoneKind, 'investigation-concluded'>, keyof AwaabsLawMilestones> = {
+  'written-summary-given': 'writtenSummaryGivenAt',
+  'safety-work-done': 'safetyWorkDoneAt',
+  'further-work-steps-taken': 'furtherWorkStepsTakenAt',
+  'further-work-started': 'furtherWorkStartedAt',
+}
+
+/**
+ * The milestones still to record, in the order they usually happen. Making an emergency safe can
+ * come before the investigation concludes; everything else follows from what it found.
+ */
+export function awaabsLawMilestonesDue(milestones: AwaabsLawMilestones): AwaabsLawMilestoneKind[] {
+  const due: AwaabsLawMilestoneKind[] = []
+  const concluded = Boolean(milestones.investigationConcludedAt)
+  if (!concluded) due.push('investigation-concluded')
+  const hazard = concluded ? milestones.hazardFound : milestones.reportedHazard
+  if (!milestones.safetyWorkDoneAt && (hazard === 'emergency' || (concluded && hazard === 'significant'))) due.push('safety-work-done')
+  if (!concluded) return due
+  if (!milestones.writtenSummaryGivenAt) due.splice(0, 0, 'written-summary-given')
+  if (milestones.furtherWorkNeeded && hazard !== 'none') {
+    if (!milestones.furtherWorkStepsTakenAt) due.push('further-work-steps-taken')
+    if (!milestones.furtherWorkStartedAt) due.push('further-work-started')
+  }
+  return due
+}
+
+/** The milestones with one more recorded, or why it cannot be: each only once, in order, never in the future. */
+export function recordAwaabsLawMilestone(milestones: AwaabsLawMilestones, milestone: AwaabsLawMilestone, now: Date): MilestoneResult {
+  const refuse = (refusal: MilestoneRefusal): MilestoneResult => ({ recorded: false, refusal })
+  if (milestone.at.getTime() > now.getTime()) return refuse('in-the-future')
+  if (milestone.at.getTime() < milestones.becameAwareAt.getTime()) return refuse('before-aware')
+  if (milestone.kind === 'investigation-concluded') {
+    if (milestones.investigationConcludedAt) return refuse('already-recorded')
+    return {
+      recorded: true,
+      milestones: {
+        ...milestones,
+        investigationConcludedAt: milestone.at,
+        hazardFound: milestone.hazardFound,
+        furtherWorkNeeded: milestone.hazardFound !== 'none' && milestone.furtherWorkNeeded,
+      },
+    }
+  }
+  const field = recordedAt[milestone.kind]
+  if (milestones[field]) return refuse('already-recorded')
+  const concluded = milestones.investigationConcludedAt
+  const emergencyMadeSafeFirst = milestone.kind === 'safety-work-done' && !concluded && milestones.reportedHazard === 'emergency'
+  if (!emergencyMadeSafeFirst) {
+    if (!concluded) return refuse('needs-investigation')
+    if (milestone.at.getTime() < concluded.getTime()) return refuse('before-investigation')
+  }
+  if (!awaabsLawMilestonesDue(milestones).includes(milestone.kind)) return refuse('not-needed')
+  return { recorded: true, milestones: { ...milestones, [field]: milestone.at } }
 }

@@ -29,7 +29,18 @@ export {
   type PriorityPolicy,
   type TargetTime,
 } from './targets.ts'
-export { awaabsLawBreaches, awaabsLawClocks, type AwaabsLawClock, type AwaabsLawMilestones } from './awaabs-law.ts'
+export {
+  awaabsLawBreaches,
+  awaabsLawClocks,
+  awaabsLawMilestoneKinds,
+  awaabsLawMilestonesDue,
+  hazardReportedFor,
+  recordAwaabsLawMilestone,
+  type AwaabsLawClock,
+  type AwaabsLawMilestone,
+  type AwaabsLawMilestoneKind,
+  type AwaabsLawMilestones,
+} from './awaabs-law.ts'
 export { generateReference, isReference, parseReference, referenceAlphabet } from './references.ts'
 export { requestChannels, requestEventKinds, eventVisibilities, type EventVisibility, type RequestChannel, type RequestEventKind } from './tables.ts'
 export {
@@ -38,6 +49,7 @@ export {
   defaultHoldReasons,
   type ChangeOptions,
   type HoldReason,
+  type AwaabsLawRecord,
   type NewRequest,
   type NoteOptions,
   type RequestDependencies,
@@ -50,5 +62,19 @@ export {
 } from './service.ts'
 export { staffRequestRoutes } from './staff-routes.ts'
 export { residentRequestRoutes } from './resident-routes.ts'
+export { requestPhotoRoutes } from './photo-routes.ts'
+export { workRoutes } from './work-routes.ts'
+export { maySeePhoto, photoLimitsFor, type PhotoAccess, type PhotoViewer, type RequestPhoto } from './photos.ts'
+export { outcomeProblems, outcomesAllowed, workOutcomes, type WorkOutcome } from './outcomes.ts'
+export { responseTemplateRoutes } from './response-template-routes.ts'
 export { channelFor, createResidentMessages, messageFor, notifyResidentTask, type ResidentContact, type ResidentMessages } from './resident-messages.ts'
+export {
+  checkResponseTemplate,
+  createResponseTemplates,
+  fillResponseTemplate,
+  responseTemplateFields,
+  type ResponseTemplate,
+  type ResponseTemplateInput,
+  type ResponseTemplates,
+} from './response-templates.ts'
 export { createSatisfactionSurvey, isSurveyOpen, type SatisfactionAnswer, type SatisfactionSurvey } from './satisfaction.ts'

@@ -1,6 +1,7 @@
 import type { Insertable, Kysely, Selectable, Updateable } from 'kysely'
 import type { Database } from '../../database.ts'
 import { addJob } from '../../lib/jobs/queue.ts'
+import type { AwaabsLawMilestones } from './awaabs-law.ts'
 import { notifyResidentTask } from './resident-messages.ts'
 import type { EventVisibility, RequestsTables } from './tables.ts'
 
@@ -47,6 +48,53 @@ export function requestsRepository(db: Kysely<Database>) {
       return row?.id
     },
 
+    async contractorIdByCode(code: string): Promise<string | undefined> {
+      const row = await db.selectFrom('contractors').select('id').where('code', '=', code).executeTakeFirst()
+      return row?.id
+    },
+
+    async wardOfProperty(uprn: number): Promise<string | null> {
+      const row = await db.selectFrom('properties').select('ward_code').where('uprn', '=', uprn).executeTakeFirst()
+      return row?.ward_code ?? null
+    },
+
+    async startAwaabsLawClocks(requestId: string, reportedHazard: 'emergency' | 'significant', becameAwareAt: Date): Promise<void> {
+      await db.insertInto('request_awaabs_law').values({ request_id: requestId, reported_hazard: reportedHazard, became_aware_at: becameAwareAt }).execute()
+    },
+
+    async awaabsLawOf(requestId: string): Promise<AwaabsLawMilestones | undefined> {
+      const row = await db.selectFrom('request_awaabs_law').selectAll().where('request_id', '=', requestId).executeTakeFirst()
+      return (
+        row && {
+          reportedHazard: row.reported_hazard,
+          becameAwareAt: row.became_aware_at,
+          investigationConcludedAt: row.investigation_concluded_at,
+          hazardFound: row.hazard_found,
+          writtenSummaryGivenAt: row.written_summary_given_at,
+          safetyWorkDoneAt: row.safety_work_done_at,
+          furtherWorkNeeded: row.further_work_needed,
+          furtherWorkStepsTakenAt: row.further_work_steps_taken_at,
+          furtherWorkStartedAt: row.further_work_started_at,
+        }
+      )
+    },
+
+    async saveAwaabsLaw(requestId: string, milestones: AwaabsLawMilestones): Promise<void> {
+      await db
+        .updateTable('request_awaabs_law')
+        .set({
+          investigation_concluded_at: milestones.investigationConcludedAt ?? null,
+          hazard_found: milestones.hazardFound ?? null,
+          written_summary_given_at: milestones.writtenSummaryGivenAt ?? null,
+          safety_work_done_at: milestones.safetyWorkDoneAt ?? null,
+          further_work_needed: milestones.furtherWorkNeeded ?? false,
+          further_work_steps_taken_at: milestones.furtherWorkStepsTakenAt ?? null,
+          further_work_started_at: milestones.furtherWorkStartedAt ?? null,
+        })
+        .where('request_id', '=', requestId)
+        .execute()
+    },
+
     /** Inserts the request unless its reference is taken, in which case it returns undefined. */
     async insertRequestUnlessReferenceTaken(values: NewRequestRow): Promise<string | undefined> {
       const row = await db
@@ -85,11 +133,12 @@ export function requestsRepository(db: Kysely<Database>) {
      * transaction, so a committed change is always told and a rolled-back one never is. The key
      * folds a burst of changes to one request into one waiting job.
      */
-    async insertEvent(values: NewRequestEventRow): Promise<void> {
-      await db.insertInto('request_events').values(values).execute()
+    async insertEvent(values: NewRequestEventRow): Promise<number> {
+      const { id } = await db.insertInto('request_events').values(values).returning('id').executeTakeFirstOrThrow()
       if (values.notify_resident) {
         await addJob(db as unknown as Kysely<unknown>, notifyResidentTask, { requestId: values.request_id }, { jobKey: `${notifyResidentTask}:${values.request_id}` })
       }
+      return id
     },
 
     async eventsOf(requestId: string, visibilities: readonly EventVisibility[]): Promise<RequestEventRow[]> {

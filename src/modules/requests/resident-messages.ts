@@ -1,7 +1,7 @@
 import type { TaskList } from 'graphile-worker'
 import type { ServiceDependencies } from '../../container.ts'
 import { translator } from '../../lib/i18n/index.ts'
-import { textIn, type CatalogueServices } from '../catalogue/index.ts'
+import { contactFromAnswers, textIn, type Answers, type CatalogueServices } from '../catalogue/index.ts'
 import type { Person } from '../identity/index.ts'
 import { messageTypes, type MessageRequest, type NotificationServices } from '../notifications/index.ts'
 import type { RequestStatus } from './lifecycle.ts'
@@ -15,9 +15,10 @@ const batchSize = 50
 export type ResidentContact = Pick<Person, 'givenName' | 'familyName' | 'email' | 'mobile' | 'mobileVerified' | 'contactPreference'>
 
 /**
- * How to reach the resident: the way they chose, or the other way when the chosen one is not
- * there. A text goes only to a mobile number they have confirmed, so a mistyped number never
- * receives someone's repair details. Nothing when there is no way at all.
+ * How to reach the resident when a request's answers do not say: the way they chose, or the other
+ * way when the chosen one is not there. A text goes only to a mobile number they have confirmed on
+ * their account, so a number mistyped long ago never receives someone's repair details. Nothing
+ * when there is no way at all.
  */
 export function channelFor(contact: ResidentContact): { channel: 'email' | 'sms'; recipient: string } | undefined {
   const email = contact.email ? { channel: 'email' as const, recipient: contact.email } : undefined
@@ -64,6 +65,7 @@ export function createResidentMessages(dependencies: ResidentMessageDependencies
           'requests.reference',
           'requests.person_id',
           'requests.definition_version_id',
+          'requests.answers',
         ])
         .where('request_events.notify_resident', '=', true)
         .where('request_events.resident_notified_at', 'is', null)
@@ -73,11 +75,12 @@ export function createResidentMessages(dependencies: ResidentMessageDependencies
       for (const event of events) {
         const message = messageFor({ kind: event.kind, fromStatus: event.from_status, toStatus: event.to_status })
         const contact = await people.findPersonById(event.person_id)
-        const route = contact && channelFor(contact)
+        const version = await catalogue.definitionVersion(event.definition_version_id)
+        if (!version) throw new Error(`The definition version ${event.definition_version_id} that a request is pinned to cannot be read`)
+        const definition = version.definition
+        // The way they chose for this request wins over their account's usual way.
+        const route = contactFromAnswers(definition, event.answers as Answers) ?? (contact && channelFor(contact))
         if (message && contact && route) {
-          const version = await catalogue.definitionVersion(event.definition_version_id)
-          if (!version) throw new Error(`The definition version ${event.definition_version_id} that a request is pinned to cannot be read`)
-          const definition = version.definition
           const values: Record<string, string> = {
             name: `${contact.givenName} ${contact.familyName}`.trim() || t('requests.resident.messages.anonymousName'),
             reference: event.reference,

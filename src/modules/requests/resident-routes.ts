@@ -2,10 +2,20 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from '../../config.ts'
 import type { Services } from '../../container.ts'
 import { Conflict, InvalidInput, type FieldErrors } from '../../lib/errors.ts'
+import { LocalFileStorage } from '../../lib/files/local-storage.ts'
+import {
+  discardPhotos,
+  fieldOfRefusedUpload,
+  photoUploadRouteConfig,
+  storePhotos,
+  uploadLimitMessage,
+  uploadedFiles,
+} from '../../lib/files/photo-uploads.ts'
 import { formatDate } from '../../lib/http/views.ts'
-import { checkAnswers, textIn, type CheckAnswersRow, type LocalisedText, type ServiceDefinition } from '../catalogue/index.ts'
+import { checkAnswers, definitionLimits, textIn, type CheckAnswersRow, type LocalisedText, type ServiceDefinition } from '../catalogue/index.ts'
 import { requireResident, residentId } from '../identity/index.ts'
 import { canResidentCancel, isOpen, type RequestStatus } from './lifecycle.ts'
+import { photoLimitsFor, requestPhotoFolder, type RequestPhoto } from './photos.ts'
 import { isSurveyOpen } from './satisfaction.ts'
 import type { RequestRecord, TimelineEntry } from './service.ts'
 import { satisfactionRatings } from './tables.ts'
@@ -54,6 +64,18 @@ function answerText(display: CheckAnswersRow['display'], request: FastifyRequest
 }
 
 /**
+ * Each photo with words that say which it is: the resident's own numbered among those they sent,
+ * the council's among those the council added.
+ */
+function describedPhotos(photos: RequestPhoto[], request: FastifyRequest) {
+  const fromResident = photos.filter((photo) => photo.addedBy.kind === 'resident')
+  const fromCouncil = photos.filter((photo) => photo.addedBy.kind !== 'resident')
+  const describe = (group: RequestPhoto[], whose: 'yours' | 'ours') =>
+    group.map((photo, index) => ({ id: photo.id, alt: request.t(`requests.photos.resident.${whose}`, { number: index + 1, count: group.length }) }))
+  return [...describe(fromResident, 'yours'), ...describe(fromCouncil, 'ours')]
+}
+
+/**
  * A cancelled or closed request is finished with; news about the problem belongs in a new
  * request, where someone will act on it. A completed one still takes information, since "it is
  * leaking again" is exactly what the council needs to hear.
@@ -86,18 +108,24 @@ function timelineTitle(entry: TimelineEntry, definition: ServiceDefinition, requ
 export async function residentRequestRoutes(app: FastifyInstance, { config, services }: { config: Config; services: Services }) {
   const { requests, catalogue, satisfaction } = services
   const guarded = { preHandler: requireResident }
+  const storage = new LocalFileStorage(config.uploadsDirectory)
 
   const ownRequest = (request: FastifyRequest<Params>) => requests.requestForResident(request.params.reference, residentId(request))
   const pathOf = (record: RequestRecord) => `/account/requests/${record.reference}`
 
-  async function showRequest(request: FastifyRequest<Params>, reply: FastifyReply, options: { errors?: FieldErrors; values?: Record<string, string> } = {}) {
-    const record = await ownRequest(request)
+  async function definitionOf(record: RequestRecord): Promise<ServiceDefinition> {
     const version = await catalogue.definitionVersion(record.definitionVersionId)
     if (!version) throw new Error(`The definition version ${record.definitionVersionId} that a request is pinned to cannot be read`)
-    const definition = version.definition
-    const [timeline, surveyAnswer] = await Promise.all([
+    return version.definition
+  }
+
+  async function showRequest(request: FastifyRequest<Params>, reply: FastifyReply, options: { errors?: FieldErrors; values?: Record<string, string> } = {}) {
+    const record = await ownRequest(request)
+    const definition = await definitionOf(record)
+    const [timeline, surveyAnswer, photos] = await Promise.all([
       requests.timeline(record.id, { audience: 'resident' }),
       isSurveyOpen(record.state) ? satisfaction.answerFor(record.id) : Promise.resolve(undefined),
+      requests.photosOf(record.id, 'resident'),
     ])
     const answers = checkAnswers(definition, record.answers)
     return reply.view(view('request'), {
@@ -113,12 +141,14 @@ export async function residentRequestRoutes(app: FastifyInstance, { config, serv
       open: isOpen(record.state.status),
       onHold: record.state.status === 'on-hold',
       answers: answers.map((row) => ({ label: textIn(row.label, locale), value: answerText(row.display, request) })),
-      hasPhotos: answers.some((row) => row.display.kind === 'photos'),
+      photos: describedPhotos(photos, request),
+      photoLimits: photoLimitsFor(definition),
       timeline: timeline.toReversed().map((entry) => ({
         occurredAt: entry.occurredAt,
         title: timelineTitle(entry, definition, request),
         body: entry.body,
         byResident: entry.actor.kind === 'resident',
+        photoCount: photos.filter((photo) => photo.eventId === entry.id).length,
       })),
       canCancel: canResidentCancel(record.state),
       acceptsInformation: acceptsInformation(record),
@@ -155,16 +185,33 @@ export async function residentRequestRoutes(app: FastifyInstance, { config, serv
 
   app.get<Params>('/account/requests/:reference', guarded, async (request, reply) => showRequest(request, reply))
 
-  app.post<Params>('/account/requests/:reference/information', guarded, async (request, reply) => {
+  const informationRoute = {
+    preHandler: requireResident,
+    // Read within what any service may allow; the request's own service sets its limits below.
+    config: photoUploadRouteConfig({ maxCount: definitionLimits.photoCount, maxMegabytes: definitionLimits.photoMegabytes }),
+    /** More files than any service takes stops the upload before the handler runs; it is shown as the form's error. */
+    errorHandler: async (error: Error & { code?: string }, request: FastifyRequest<Params>, reply: FastifyReply) => {
+      if (request.session.principal?.kind !== 'resident') throw error
+      const message = uploadLimitMessage(error, photoLimitsFor(await definitionOf(await ownRequest(request))), request.t)
+      if (!message) throw error
+      return showRequest(request, reply.code(400), { errors: { photos: message }, values: { information: fieldOfRefusedUpload(request.body, 'information') } })
+    },
+  }
+
+  app.post<Params>('/account/requests/:reference/information', informationRoute, async (request, reply) => {
     const record = await ownRequest(request)
     if (!acceptsInformation(record)) throw new Conflict(request.t(text('addInformation.errors.finished')))
     const information = field(request, 'information')
-    if (information.trim() === '') {
+    const files = uploadedFiles((request.body as Record<string, unknown> | undefined)?.photos)
+    if (information.trim() === '' && files.length === 0) {
       return showRequest(request, reply.code(400), { errors: { information: request.t(text('addInformation.errors.missing')) } })
     }
+    const stored = await storePhotos(storage, files, { folder: requestPhotoFolder, limits: photoLimitsFor(await definitionOf(record)), t: request.t })
+    if ('message' in stored) return showRequest(request, reply.code(400), { errors: { photos: stored.message }, values: { information } })
     try {
-      await requests.addNote(record.id, { actor: { kind: 'resident', id: residentId(request) }, body: information, visibility: 'public' })
+      await requests.addNote(record.id, { actor: { kind: 'resident', id: residentId(request) }, body: information, visibility: 'public', photoKeys: stored.keys })
     } catch (error) {
+      await discardPhotos(storage, stored.keys)
       // The service words its own limits; the resident's field has a name of its own.
       if (!(error instanceof InvalidInput)) throw error
       return showRequest(request, reply.code(400), { errors: { information: error.message }, values: { information } })

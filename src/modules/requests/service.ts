@@ -6,9 +6,11 @@ import {
   interruptionFor,
   isComplete,
   jobFor,
+  jobsOf,
   priorityDecision,
   pruneHiddenAnswers,
   regimesFor,
+  routeFor,
   type Answers,
   type CatalogueServices,
   type ServiceDefinition,
@@ -24,9 +26,20 @@ import {
   type RequestState,
   type RequestStatus,
 } from './lifecycle.ts'
+import {
+  awaabsLawClocks,
+  awaabsLawMilestonesDue,
+  hazardReportedFor,
+  recordAwaabsLawMilestone,
+  type AwaabsLawClock,
+  type AwaabsLawMilestone,
+  type AwaabsLawMilestoneKind,
+  type AwaabsLawMilestones,
+} from './awaabs-law.ts'
 import { generateReference, parseReference } from './references.ts'
 import { isUuid } from './queue.ts'
-import { requestsRepository, type RequestEventRow, type RequestRow, type RequestSummaryRow } from './repository.ts'
+import { requestsRepository, type NewRequestEventRow, type RequestEventRow, type RequestRow, type RequestSummaryRow } from './repository.ts'
+import { checkedPhotoKeys, maySeePhoto, photoKeysIn, requestPhotosRepository, type PhotoViewer, type RequestPhoto } from './photos.ts'
 import type { EventVisibility, RequestChannel, RequestEventKind } from './tables.ts'
 import { defaultPriorityPolicy, targetDate, targetDateWithPauses, type Priority, type PriorityPolicy } from './targets.ts'
 
@@ -89,13 +102,22 @@ export interface ChangeOptions {
   note?: string
   /** Left out, a change is public when the lifecycle says residents see it. */
   visibility?: EventVisibility
+  /** Photos stored with the change. */
+  photoKeys?: string[]
+  /** Who sees the photos, when fewer people should than see the change; never more. */
+  photoVisibility?: EventVisibility
 }
+
+/** What a change that is not a status change carries: who made it, from which version of the page. */
+export type EditOptions = Pick<ChangeOptions, 'actor' | 'expectedRowVersion'>
 
 export interface NoteOptions {
   actor: Actor
   body: string
   visibility: EventVisibility
   expectedRowVersion?: number
+  /** Photos stored with the note, seen by whoever sees it; a note with photos needs no words. */
+  photoKeys?: string[]
 }
 
 /** A change the lifecycle does not allow, with the refusal for whoever wants to word it differently. */
@@ -143,6 +165,13 @@ export interface RequestSummary {
   targetAt: Date | null
   createdAt: Date
   updatedAt: Date
+}
+
+/** A request's Awaab's Law record: what has happened, each duty's clock, and what can be recorded next. */
+export interface AwaabsLawRecord {
+  milestones: AwaabsLawMilestones
+  clocks: AwaabsLawClock[]
+  due: AwaabsLawMilestoneKind[]
 }
 
 export interface TimelineEntry {
@@ -234,6 +263,22 @@ function toTimelineEntry(row: RequestEventRow, audience: 'resident' | 'staff'): 
   }
 }
 
+/** An event only staff see, such as a triage decision or an assignment, with no change of status. */
+function internalEvent(requestId: string, at: Date, kind: RequestEventKind, actor: Actor, details: Record<string, unknown>, body: string | null = null): NewRequestEventRow {
+  return {
+    request_id: requestId,
+    occurred_at: at,
+    kind,
+    visibility: 'internal',
+    actor_kind: actor.kind,
+    actor_id: actor.id ?? null,
+    from_status: null,
+    to_status: null,
+    body,
+    details: JSON.stringify(details),
+  }
+}
+
 /**
  * The requests service: making requests, moving them through the lifecycle, notes, timelines and
  * the lists residents and staff see. Every rule comes from the pure functions beside it; this
@@ -243,7 +288,8 @@ function toTimelineEntry(row: RequestEventRow, audience: 'resident' | 'staff'): 
 export function createRequestServices(dependencies: RequestDependencies, options: RequestServiceOptions = {}) {
   const { db, config, logger, catalogue } = dependencies
   const now = options.now ?? (() => new Date())
-  const calendar: RegionalCalendar = (options.calendar ?? defaultCalendar).forRegion(config.council.bankHolidayRegion)
+  const allRegions = options.calendar ?? defaultCalendar
+  const calendar: RegionalCalendar = allRegions.forRegion(config.council.bankHolidayRegion)
   const councilPolicy = options.priorityPolicy ?? defaultPriorityPolicy
   const holdReasons = new Map((options.holdReasons ?? defaultHoldReasons).map((reason) => [reason.code, reason]))
   const t = english
@@ -308,6 +354,7 @@ export function createRequestServices(dependencies: RequestDependencies, options
       }
 
       const answers = pruneHiddenAnswers(definition, input.answers)
+      const photoKeys = checkedPhotoKeys(photoKeysIn(definition, answers), t)
       const decision = priorityDecision(definition, answers)
       const job = jobFor(definition, answers)
       const regimes = regimesFor(definition, answers)
@@ -321,7 +368,14 @@ export function createRequestServices(dependencies: RequestDependencies, options
         if (propertyUprn !== null && !(await inTransaction.propertyExists(propertyUprn))) {
           throw new InvalidInput({ propertyUprn: t('requests.errors.propertyUnknown') })
         }
-        const teamId = await inTransaction.teamIdByCode(definition.owningTeam)
+        const route = routeFor(definition, {
+          trade: job?.trade ?? null,
+          wardCode: propertyUprn === null ? null : await inTransaction.wardOfProperty(propertyUprn),
+        })
+        const teamId = (await inTransaction.teamIdByCode(route.teamCode)) ?? (await inTransaction.teamIdByCode(definition.owningTeam))
+        const contractorId = route.contractorCode === null ? undefined : await inTransaction.contractorIdByCode(route.contractorCode)
+        // The request is still made, with the owning team, so nothing the resident sent is lost.
+        if (route.contractorCode !== null && !contractorId) logger.warn({ contractor: route.contractorCode }, 'A routing rule names a contractor the council does not have')
 
         let id: string | undefined
         let reference = ''
@@ -344,6 +398,7 @@ export function createRequestServices(dependencies: RequestDependencies, options
             target_at: targetAt,
             regimes,
             assigned_team_id: teamId ?? null,
+            assigned_contractor_id: contractorId ?? null,
             created_at: reportedAt,
             updated_at: reportedAt,
           })
@@ -352,7 +407,7 @@ export function createRequestServices(dependencies: RequestDependencies, options
 
         const actor: Actor = input.raisedByStaffId ? { kind: 'staff', id: input.raisedByStaffId } : { kind: 'resident', id: input.personId }
         // The resident's confirmation is the message for this event.
-        await inTransaction.insertEvent({
+        const receivedEventId = await inTransaction.insertEvent({
           request_id: id,
           occurred_at: reportedAt,
           kind: 'status-change',
@@ -365,6 +420,14 @@ export function createRequestServices(dependencies: RequestDependencies, options
           details: JSON.stringify({ channel: input.channel, priority: decision.priority, priorityReason: decision.reason.kind, jobCode: job?.code ?? null, regimes }),
           notify_resident: true,
         })
+        await requestPhotosRepository(transaction).add(id, { keys: photoKeys, visibility: 'public', actor, eventId: receivedEventId, at: reportedAt })
+        if (route.ruleIndex !== null) {
+          const to = { teamId: teamId ?? null, staffId: null, contractorId: contractorId ?? null }
+          await inTransaction.insertEvent(internalEvent(id, reportedAt, 'assignment', { kind: 'system' }, { routingRule: route.ruleIndex, to }))
+        }
+        if (regimes.includes('awaabs-law') && config.council.nation === 'england') {
+          await inTransaction.startAwaabsLawClocks(id, hazardReportedFor(decision.priority), reportedAt)
+        }
         if (input.raisedByStaffId) {
           await recordAudit(transaction, {
             actor,
@@ -384,6 +447,7 @@ export function createRequestServices(dependencies: RequestDependencies, options
      */
     async changeStatus(requestId: string, change: StatusChange, changeOptions: ChangeOptions): Promise<{ state: RequestState; rowVersion: number }> {
       const note = changeOptions.note === undefined ? null : checkNote(changeOptions.note)
+      const photoKeys = checkedPhotoKeys(changeOptions.photoKeys ?? [], t)
       const holdReason = change.type === 'put-on-hold' ? holdReasons.get(change.holdReason) : undefined
       if (change.type === 'put-on-hold' && !holdReason) throw new InvalidInput({ holdReason: t('requests.errors.holdReasonUnknown') })
 
@@ -418,7 +482,7 @@ export function createRequestServices(dependencies: RequestDependencies, options
         if (change.type === 'put-on-hold') details.holdReason = change.holdReason
         if (change.type === 'close') details.closureReason = change.closureReason
         if (targetAt?.getTime() !== row.target_at?.getTime()) details.targetAt = targetAt?.toISOString() ?? null
-        await repository.insertEvent({
+        const eventId = await repository.insertEvent({
           request_id: requestId,
           occurred_at: at,
           kind: 'status-change',
@@ -431,6 +495,8 @@ export function createRequestServices(dependencies: RequestDependencies, options
           details: JSON.stringify(details),
           notify_resident: visibility === 'public',
         })
+        const photoVisibility = visibility === 'internal' ? 'internal' : (changeOptions.photoVisibility ?? visibility)
+        await requestPhotosRepository(transaction).add(requestId, { keys: photoKeys, visibility: photoVisibility, actor: changeOptions.actor, eventId, at })
         await auditStaffChange(transaction, changeOptions.actor, 'request.change-status', requestId, { from: before.status, to: after.status })
         return { state: after, rowVersion }
       })
@@ -442,7 +508,8 @@ export function createRequestServices(dependencies: RequestDependencies, options
      * version moves on, so nobody changes it without having seen the note.
      */
     async addNote(requestId: string, noteOptions: NoteOptions): Promise<{ rowVersion: number }> {
-      const body = checkNote(noteOptions.body)
+      const photoKeys = checkedPhotoKeys(noteOptions.photoKeys ?? [], t)
+      const body = photoKeys.length > 0 && noteOptions.body.trim() === '' ? null : checkNote(noteOptions.body)
       const fromResident = noteOptions.actor.kind === 'resident'
       const visibility: EventVisibility = fromResident ? 'public' : noteOptions.visibility
       const kind: RequestEventKind = fromResident ? 'information-added' : visibility === 'public' ? 'public-update' : 'note'
@@ -454,7 +521,7 @@ export function createRequestServices(dependencies: RequestDependencies, options
         checkRowVersion(row, noteOptions.expectedRowVersion)
         const at = now()
         const rowVersion = await repository.updateRequest(requestId, {}, at)
-        await repository.insertEvent({
+        const eventId = await repository.insertEvent({
           request_id: requestId,
           occurred_at: at,
           kind,
@@ -467,6 +534,7 @@ export function createRequestServices(dependencies: RequestDependencies, options
           details: JSON.stringify({}),
           notify_resident: kind === 'public-update',
         })
+        await requestPhotosRepository(transaction).add(requestId, { keys: photoKeys, visibility, actor: noteOptions.actor, eventId, at })
         await auditStaffChange(transaction, noteOptions.actor, `request.${kind}`, requestId, { visibility })
         return { rowVersion }
       })
@@ -474,10 +542,14 @@ export function createRequestServices(dependencies: RequestDependencies, options
 
     /**
      * Confirms or changes a request's priority, which sets its target again from when it was
-     * made, and moves a newly reported request on to triaged. Internal to staff, except the
+     * made, and its job, which must be one the service's answers can describe, and moves a newly reported request on to triaged. Internal to staff, except the
      * status change, which the resident sees as any other.
      */
-    async triage(requestId: string, decision: { priority: Priority }, changeOptions: Omit<ChangeOptions, 'visibility'>): Promise<{ rowVersion: number }> {
+    async triage(
+      requestId: string,
+      decision: { priority: Priority; jobCode?: string },
+      changeOptions: EditOptions & Pick<ChangeOptions, 'note'>,
+    ): Promise<{ rowVersion: number }> {
       const note = changeOptions.note === undefined ? null : checkNote(changeOptions.note)
       return db.transaction().execute(async (transaction) => {
         const repository = requestsRepository(transaction)
@@ -488,23 +560,23 @@ export function createRequestServices(dependencies: RequestDependencies, options
         const before = stateOf(row)
         const after: RequestState = before.status === 'reported' ? { status: 'triaged' } : before
         const definition = await pinnedDefinition(row.definition_version_id)
+        const job = decision.jobCode === undefined ? undefined : jobsOf(definition).find((offered) => offered.code === decision.jobCode)
+        if (decision.jobCode !== undefined && !job) throw new InvalidInput({ jobCode: t('requests.staff.errors.jobUnknown') })
         const pauses = (await repository.clockStoppingHolds(requestId)).map((hold) => ({ from: hold.started_at, to: hold.ended_at }))
         const onHoldWithClockStopped = pauses.some((pause) => pause.to === null)
         const targetAt = onHoldWithClockStopped ? null : targetDateWithPauses(decision.priority, row.created_at, pauses, calendar, policyFor(definition))
 
-        const rowVersion = await repository.updateRequest(requestId, { ...stateColumns(after), priority: decision.priority, target_at: targetAt }, at)
+        const jobColumns = job ? { job_code: job.code, trade: job.trade } : {}
+        const rowVersion = await repository.updateRequest(requestId, { ...stateColumns(after), ...jobColumns, priority: decision.priority, target_at: targetAt }, at)
         const actor = { actor_kind: changeOptions.actor.kind, actor_id: changeOptions.actor.id ?? null }
-        await repository.insertEvent({
-          request_id: requestId,
-          occurred_at: at,
-          kind: 'triage',
-          visibility: 'internal',
-          ...actor,
-          from_status: null,
-          to_status: null,
-          body: note,
-          details: JSON.stringify({ previousPriority: row.priority, priority: decision.priority, targetAt: targetAt?.toISOString() ?? null }),
-        })
+        const triaged = {
+          previousPriority: row.priority,
+          priority: decision.priority,
+          previousJobCode: row.job_code,
+          jobCode: job?.code ?? row.job_code,
+          targetAt: targetAt?.toISOString() ?? null,
+        }
+        await repository.insertEvent(internalEvent(requestId, at, 'triage', changeOptions.actor, triaged, note))
         if (after.status !== before.status) {
           await repository.insertEvent({
             request_id: requestId,
@@ -519,7 +591,12 @@ export function createRequestServices(dependencies: RequestDependencies, options
             notify_resident: true,
           })
         }
-        await auditStaffChange(transaction, changeOptions.actor, 'request.triage', requestId, { from: row.priority, to: decision.priority })
+        await auditStaffChange(transaction, changeOptions.actor, 'request.triage', requestId, {
+          from: row.priority,
+          to: decision.priority,
+          fromJob: row.job_code,
+          toJob: job?.code ?? row.job_code,
+        })
         return { rowVersion }
       })
     },
@@ -531,7 +608,7 @@ export function createRequestServices(dependencies: RequestDependencies, options
     async assign(
       requestId: string,
       assignment: { teamId: string | null; staffId: string | null; contractorId: string | null },
-      changeOptions: Omit<ChangeOptions, 'visibility' | 'note'>,
+      changeOptions: EditOptions,
     ): Promise<{ rowVersion: number }> {
       return db.transaction().execute(async (transaction) => {
         const exists = async (table: 'teams' | 'contractors' | 'staff_members', id: string | null) =>
@@ -556,19 +633,41 @@ export function createRequestServices(dependencies: RequestDependencies, options
           from: { teamId: row.assigned_team_id, staffId: row.assigned_staff_id, contractorId: row.assigned_contractor_id },
           to: assignment,
         }
-        await repository.insertEvent({
-          request_id: requestId,
-          occurred_at: at,
-          kind: 'assignment',
-          visibility: 'internal',
-          actor_kind: changeOptions.actor.kind,
-          actor_id: changeOptions.actor.id ?? null,
-          from_status: null,
-          to_status: null,
-          body: null,
-          details: JSON.stringify(details),
-        })
+        await repository.insertEvent(internalEvent(requestId, at, 'assignment', changeOptions.actor, details))
         await auditStaffChange(transaction, changeOptions.actor, 'request.assign', requestId, details)
+        return { rowVersion }
+      })
+    },
+
+    /** The Awaab's Law record of a damp and mould request in England, or undefined for any other. */
+    async awaabsLaw(requestId: string): Promise<AwaabsLawRecord | undefined> {
+      const milestones = await requestsRepository(db).awaabsLawOf(requestId)
+      if (!milestones) return undefined
+      return { milestones, clocks: awaabsLawClocks(milestones, now(), allRegions), due: awaabsLawMilestonesDue(milestones) }
+    },
+
+    /**
+     * Records something done under Awaab's Law (the investigation concluded, the written summary
+     * given, the home made safe), which starts or stops the clocks that depend on it.
+     */
+    async recordAwaabsLawMilestone(requestId: string, milestone: AwaabsLawMilestone, changeOptions: EditOptions): Promise<{ rowVersion: number }> {
+      return db.transaction().execute(async (transaction) => {
+        const repository = requestsRepository(transaction)
+        const row = await repository.lockRequest(requestId)
+        if (!row) throw new NotFound('request')
+        checkRowVersion(row, changeOptions.expectedRowVersion)
+        const milestones = await repository.awaabsLawOf(requestId)
+        if (!milestones) throw new InvalidInput({ milestone: t('requests.errors.awaabsLawNotApplicable') })
+        const at = now()
+        const result = recordAwaabsLawMilestone(milestones, milestone, at)
+        if (!result.recorded) throw new InvalidInput({ [result.refusal === 'in-the-future' || result.refusal.startsWith('before') ? 'at' : 'milestone']: t(`requests.errors.milestone.${result.refusal}`) })
+        await repository.saveAwaabsLaw(requestId, result.milestones)
+        const rowVersion = await repository.updateRequest(requestId, {}, at)
+        const details = milestone.kind === 'investigation-concluded'
+          ? { milestone: milestone.kind, at: milestone.at.toISOString(), hazardFound: milestone.hazardFound, furtherWorkNeeded: result.milestones.furtherWorkNeeded }
+          : { milestone: milestone.kind, at: milestone.at.toISOString() }
+        await repository.insertEvent(internalEvent(requestId, at, 'milestone', changeOptions.actor, details))
+        await auditStaffChange(transaction, changeOptions.actor, 'request.awaabs-law-milestone', requestId, details)
         return { rowVersion }
       })
     },
@@ -578,6 +677,22 @@ export function createRequestServices(dependencies: RequestDependencies, options
       const visibilities: EventVisibility[] = audience === 'resident' ? ['public'] : ['public', 'internal']
       const rows = await requestsRepository(db).eventsOf(requestId, visibilities)
       return rows.map((row) => toTimelineEntry(row, audience))
+    },
+
+    /** The request's photos in the order they were added; a resident sees only the public ones, and not who added them. */
+    async photosOf(requestId: string, audience: 'resident' | 'staff'): Promise<RequestPhoto[]> {
+      const photos = await requestPhotosRepository(db).photosOf(requestId, audience === 'resident' ? ['public'] : ['public', 'internal'])
+      return audience === 'staff' ? photos : photos.map((photo) => ({ ...photo, addedBy: { kind: photo.addedBy.kind } }))
+    },
+
+    /**
+     * The stored files of a photo the viewer may see. One they may not see is "not found", exactly
+     * as a photo that does not exist, so an address reveals nothing.
+     */
+    async photoFor(photoId: string, viewer: PhotoViewer): Promise<{ fileKey: string; thumbnailKey: string }> {
+      const photo = await requestPhotosRepository(db).photoWithAccess(photoId)
+      if (!photo || !maySeePhoto(viewer, photo)) throw new NotFound('photo')
+      return { fileKey: photo.fileKey, thumbnailKey: photo.thumbnailKey }
     },
 
     /** For staff: the whole request. */

@@ -5,11 +5,14 @@ import type { DatabaseHandle } from '../../lib/database/connection.ts'
 import { formatDate } from '../../lib/http/views.ts'
 import type { Translate } from '../../lib/i18n/index.ts'
 import { Conflict, InvalidInput, NotFound, type FieldErrors } from '../../lib/errors.ts'
-import { checkAnswers, textIn, type CheckAnswersRow } from '../catalogue/index.ts'
+import { isPlainDate, ukInstant, ukWallClock } from '../../lib/calendar/index.ts'
+import { checkAnswers, jobsOf, textIn, type CheckAnswersRow } from '../catalogue/index.ts'
 import { requireStaffPermission, staffActor, type Actor } from '../identity/index.ts'
 import { closureReasons, nextStatus, requestStatuses, type LifecycleEvent, type RequestState } from './lifecycle.ts'
 import { queueLink, queueOwners, queueSorts, readQueueFilters, staffRequestQueries } from './queue.ts'
-import type { StatusChange } from './service.ts'
+import { awaabsLawMilestoneKinds, type AwaabsLawMilestone, type AwaabsLawMilestoneKind } from './awaabs-law.ts'
+import { fillResponseTemplate, type ResponseTemplate } from './response-templates.ts'
+import type { RequestRecord, StatusChange } from './service.ts'
 import type { EventVisibility } from './tables.ts'
 import { isNearlyDue, isOverdue, priorities, type Priority } from './targets.ts'
 
@@ -42,7 +45,7 @@ function urgencyOf(targetAt: Date | null, status: string, now: Date): 'overdue' 
   return undefined
 }
 
-function answerText(display: CheckAnswersRow['display'], t: Translate): string {
+export function answerText(display: CheckAnswersRow['display'], t: Translate): string {
   switch (display.kind) {
     case 'text':
     case 'place':
@@ -56,6 +59,26 @@ function answerText(display: CheckAnswersRow['display'], t: Translate): string {
     default:
       return t('requests.staff.request.notAnswered')
   }
+}
+
+/** A milestone as the officer entered it, or the errors that stop it being one. */
+function readMilestone(form: Form, t: Translate): AwaabsLawMilestone {
+  const errors: FieldErrors = {}
+  const kind = text(form.milestone)
+  if (!(awaabsLawMilestoneKinds as readonly string[]).includes(kind)) errors.milestone = t('requests.staff.errors.milestoneMissing')
+  const [day, month, year] = ['day', 'month', 'year'].map((part) => text(form[`at-${part}`]).trim())
+  const date = `${year!.padStart(4, '0')}-${month!.padStart(2, '0')}-${day!.padStart(2, '0')}`
+  const time = text(form.atTime).trim().replace('.', ':').padStart(5, '0')
+  if (!/^\d{1,4}$/.test(year!) || !/^\d{1,2}$/.test(month!) || !/^\d{1,2}$/.test(day!) || !isPlainDate(date)) errors.at = t('requests.staff.errors.milestoneDateInvalid')
+  else if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(time)) errors.atTime = t('requests.staff.errors.milestoneTimeInvalid')
+  const hazardFound = text(form.hazardFound)
+  const concluding = kind === 'investigation-concluded'
+  if (concluding && !['emergency', 'significant', 'none'].includes(hazardFound)) errors.hazardFound = t('requests.staff.errors.hazardFoundMissing')
+  if (Object.keys(errors).length) throw new InvalidInput(errors)
+  const at = ukInstant(date, time)
+  return concluding
+    ? { kind: 'investigation-concluded', at, hazardFound: hazardFound as 'emergency' | 'significant' | 'none', furtherWorkNeeded: text(form.furtherWorkNeeded) === 'yes' }
+    : { kind: kind as Exclude<AwaabsLawMilestoneKind, 'investigation-concluded'>, at }
 }
 
 /** The signed-in officer as the one making a change; only called behind a staff guard. */
@@ -111,7 +134,10 @@ export async function staffRequestRoutes(app: FastifyInstance, { config, db, ser
       queries.assignees(),
       record.propertyUprn === null ? undefined : services.places.addressByUprn(record.propertyUprn),
     ])
+    const [awaabsLaw, templates] = await Promise.all([requests.awaabsLaw(id), services.responseTemplates.list(record.serviceCode)])
+    const values = extra.values ?? (await templateStart(request, record, templates))
     const staffNames = await queries.staffNames([...new Set(timeline.flatMap((entry) => (entry.actor.kind === 'staff' && entry.actor.id ? [entry.actor.id] : [])))])
+    const warnings = await services.warnings.warningsForJob(record, request.staff!)
     await queries.recordView(staffActor(request), record)
     const now = new Date()
     return reply.view('requests/views/staff/request.njk', {
@@ -120,6 +146,7 @@ export async function staffRequestRoutes(app: FastifyInstance, { config, db, ser
       answers: version
         ? checkAnswers(version.definition, record.answers).map((row) => ({ label: textIn(row.label, 'en'), text: answerText(row.display, request.t) }))
         : [],
+      photos: await requests.photosOf(id, 'staff'),
       address,
       context,
       earlier,
@@ -132,11 +159,32 @@ export async function staffRequestRoutes(app: FastifyInstance, { config, db, ser
       holdReasons: requests.holdReasons.map((reason) => reason.code),
       closureReasons,
       priorities,
+      jobs: version ? jobsOf(version.definition).map((job) => ({ code: job.code, trade: job.trade, label: textIn(job.label, 'en') })) : [],
+      awaabsLaw,
+      milestoneDate: ukWallClock(now).date,
+      templates,
       assignees,
       errors: extra.errors,
-      values: extra.values ?? {},
+      values,
+      warnings,
+      canManageWarnings: request.staff!.permissions.has('warnings.manage'),
       flash: extra.errors ? undefined : takeFlash(request),
     })
+  }
+
+  /**
+   * The public update form started from a response template, when the officer chose one: the
+   * template's fields are filled in so they read and edit the words the resident will get.
+   */
+  async function templateStart(request: FastifyRequest, record: RequestRecord, templates: ResponseTemplate[]): Promise<Form> {
+    const chosen = templates.find((template) => template.id === text((request.query as Record<string, unknown>).template))
+    if (!chosen) return {}
+    const body = fillResponseTemplate(chosen.body, {
+      reference: record.reference,
+      'target date': record.targetAt ? formatDate(ukWallClock(record.targetAt).date) : undefined,
+      'council name': config.council.name,
+    })
+    return { body, visibility: 'public', template: chosen.id }
   }
 
   app.get('/staff/requests/:reference', { preHandler: requireStaffPermission('requests.view') }, async (request, reply) =>
@@ -198,7 +246,8 @@ export async function staffRequestRoutes(app: FastifyInstance, { config, db, ser
     change(request, reply, 'priority', 'requests.staff.done.triage', async (id, form) => {
       const priority = text(form.priority)
       if (!(priorities as readonly string[]).includes(priority)) throw new InvalidInput({ priority: request.t('requests.staff.errors.priorityMissing') })
-      return requests.triage(id, { priority: priority as Priority }, { actor: actorOf(request), expectedRowVersion: rowVersionOf(form, request) })
+      const jobCode = text(form.jobCode) || undefined
+      return requests.triage(id, { priority: priority as Priority, jobCode }, { actor: actorOf(request), expectedRowVersion: rowVersionOf(form, request) })
     }),
   )
 
@@ -211,5 +260,11 @@ export async function staffRequestRoutes(app: FastifyInstance, { config, db, ser
         { actor: actorOf(request), expectedRowVersion: rowVersionOf(form, request) },
       )
     }),
+  )
+
+  app.post('/staff/requests/:reference/awaabs-law', { preHandler: requireStaffPermission('requests.update') }, async (request, reply) =>
+    change(request, reply, 'milestone', 'requests.staff.done.milestone', async (id, form) =>
+      requests.recordAwaabsLawMilestone(id, readMilestone(form, request.t), { actor: actorOf(request), expectedRowVersion: rowVersionOf(form, request) }),
+    ),
   )
 }

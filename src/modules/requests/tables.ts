@@ -7,7 +7,7 @@ import type { Priority } from './targets.ts'
 export const requestChannels = ['web', 'phone', 'counter', 'api', 'open311'] as const
 export type RequestChannel = (typeof requestChannels)[number]
 
-export const requestEventKinds = ['status-change', 'note', 'public-update', 'assignment', 'triage', 'information-added'] as const
+export const requestEventKinds = ['status-change', 'note', 'public-update', 'assignment', 'triage', 'information-added', 'milestone'] as const
 export type RequestEventKind = (typeof requestEventKinds)[number]
 
 /** How a resident felt about a completed request, from the one-question survey. */
@@ -71,11 +71,44 @@ export interface RequestsTables {
     started_at: Timestamp
     ended_at: NullableTimestamp
   }
+  request_awaabs_law: {
+    request_id: string
+    reported_hazard: 'emergency' | 'significant'
+    became_aware_at: Timestamp
+    investigation_concluded_at: NullableTimestamp
+    hazard_found: 'emergency' | 'significant' | 'none' | null
+    written_summary_given_at: NullableTimestamp
+    safety_work_done_at: NullableTimestamp
+    further_work_needed: Generated<boolean>
+    further_work_steps_taken_at: NullableTimestamp
+    further_work_started_at: NullableTimestamp
+  }
+  response_templates: {
+    id: Generated<string>
+    title: string
+    body: string
+    service_code: string | null
+    updated_by: string | null
+    updated_at: Generated<Date>
+    archived_at: NullableTimestamp
+  }
   request_satisfaction: {
     request_id: string
     person_id: string
     rating: SatisfactionRating
     comment: string | null
     answered_at: CreatedAt
+  }
+  request_photos: {
+    id: Generated<string>
+    request_id: string
+    file_key: string
+    thumbnail_key: string
+    event_id: number | null
+    visibility: EventVisibility
+    actor_kind: ActorKind
+    actor_id: string | null
+    added_at: CreatedAt
+    position: Generated<number>
   }
 }

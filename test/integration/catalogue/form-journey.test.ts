@@ -1,33 +1,16 @@
-import { randomBytes } from 'node:crypto'
 import { sessionFor } from '../../support/sessions.ts'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import * as cheerio from 'cheerio'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LocalFileStorage } from '../../../src/lib/files/local-storage.ts'
-import { csrfCookieName } from '../../../src/lib/http/security.ts'
 import { createTestApp, type TestApp } from '../../support/app.ts'
 import { Agent, errorSummary, type AgentResponse } from '../../support/agent.ts'
+import { postMultipart } from '../../support/multipart.ts'
 import { address, addressCsv, sessionCookie, signedInResident, tenancyCsv, tenant } from '../../support/places.ts'
 
 const repair = '/services/housing-repair'
-
-/** A multipart form as a browser sends it, with the CSRF token first and any files after. */
-function multipart(fields: Record<string, string>, files: { name: string; filename: string; type: string; data: Buffer }[]) {
-  const boundary = `----form${randomBytes(8).toString('hex')}`
-  const parts: Buffer[] = []
-  for (const [name, value] of Object.entries(fields)) {
-    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`))
-  }
-  for (const file of files) {
-    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${file.name}"; filename="${file.filename}"\r\nContent-Type: ${file.type}\r\n\r\n`))
-    parts.push(file.data, Buffer.from('\r\n'))
-  }
-  parts.push(Buffer.from(`--${boundary}--\r\n`))
-  return { payload: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` }
-}
 
 describe('the form engine', () => {
   let test: TestApp
@@ -36,7 +19,7 @@ describe('the form engine', () => {
 
   beforeAll(async () => {
     uploads = await mkdtemp(path.join(tmpdir(), 'guildhall-form-uploads-'))
-    test = await createTestApp({ environment: { UPLOADS_DIR: uploads, COUNCIL_PHONE: '01632 960123' } })
+    test = await createTestApp({ environment: { UPLOADS_DIR: uploads, COUNCIL_PHONE: '01632 960123', COUNCIL_OUT_OF_HOURS_PHONE: '01632 960999' } })
     await test.services.catalogue.seedDefinitions()
     const homes = Array.from({ length: 12 }, (_, index) => address(5001 + index, { parent_uprn: 5000 }))
     await test.services.places.importAddresses([addressCsv([address(5000, { address_line_1: 'Wendle Court' }), ...homes])])
@@ -89,22 +72,6 @@ describe('the form engine', () => {
     return answer(agent, 'mobile', { mobile: '07700 900 982' })
   }
 
-  /** Posts a multipart form with the agent's cookies, as a browser sends a file upload. */
-  async function postMultipart(agent: Agent, url: string, fields: Record<string, string>, files: Parameters<typeof multipart>[1]): Promise<AgentResponse> {
-    const body = multipart(fields, files)
-    const cookie = [sessionCookie, csrfCookieName]
-      .flatMap((name) => (agent.cookie(name) ? [`${name}=${agent.cookie(name)}`] : []))
-      .join('; ')
-    const response = await test.app.inject({ method: 'POST', url, payload: body.payload, headers: { 'content-type': body.contentType, cookie } })
-    return {
-      status: response.statusCode,
-      headers: response.headers,
-      body: response.body,
-      page: cheerio.load(response.body),
-      location: response.headers.location as string | undefined,
-    }
-  }
-
   const requestsOf = (personId: string) =>
     test.database.db.selectFrom('requests').selectAll().where('person_id', '=', personId).execute()
 
@@ -150,6 +117,43 @@ describe('the form engine', () => {
     expect(await requestsOf(personId)).toHaveLength(1)
     const drafts = await test.database.db.selectFrom('form_drafts').selectAll().where('person_id', '=', personId).execute()
     expect(drafts).toEqual([])
+  })
+
+  it('makes a repair to the shared areas against the tenant’s block, not their flat', async () => {
+    const { agent, personId } = await signedInTenant()
+    await answer(agent, 'gas', { gas: 'no' })
+    await answer(agent, 'emergency', { emergency: 'none' })
+    await answer(agent, 'where', { where: 'communal' })
+    await answer(agent, 'communal-problem', { 'communal-problem': 'lighting' })
+    await answer(agent, 'description', { description: 'The stairwell light on the second floor is out.' })
+    await answer(agent, 'photos', {})
+    await answer(agent, 'access', { access: '' })
+    await answer(agent, 'contact-method', { 'contact-method': 'text' })
+    await answer(agent, 'mobile', { mobile: '07700 900 982' })
+    expect((await agent.post(`${repair}/check-answers`)).status).toBe(303)
+    const [request] = await requestsOf(personId)
+    expect(request!.property_uprn).toBe(5000)
+  })
+
+  it('refuses a place that is not one of the choices, and ignores fields the page does not ask for', async () => {
+    const { agent, personId, uprn } = await signedInTenant()
+    await answer(agent, 'gas', { gas: 'no' })
+    await answer(agent, 'emergency', { emergency: 'none' })
+    const tampered = await agent.post(`${repair}/where`, { where: '5012' })
+    expect(tampered.status).toBe(400)
+    expect(errorSummary(tampered)).toHaveLength(1)
+    await answer(agent, 'where', { where: 'own-home', propertyUprn: '5012', uprn: '5012' })
+    await answer(agent, 'area', { area: 'kitchen' })
+    await answer(agent, 'kitchen-problem', { 'kitchen-problem': 'taps' })
+    await answer(agent, 'kitchen-tap', { 'kitchen-tap': 'dripping' })
+    await answer(agent, 'description', { description: 'Drips.' })
+    await answer(agent, 'photos', {})
+    await answer(agent, 'access', { access: '' })
+    await answer(agent, 'contact-method', { 'contact-method': 'text' })
+    await answer(agent, 'mobile', { mobile: '07700 900 982' })
+    expect((await agent.post(`${repair}/check-answers`, { propertyUprn: '5012', personId: 'someone-else' })).status).toBe(303)
+    const [request] = await requestsOf(personId)
+    expect(request!.property_uprn).toBe(uprn)
   })
 
   it('makes one request when the form is sent twice at once, pinned to the version the form was started with', async () => {
@@ -232,6 +236,7 @@ describe('the form engine', () => {
     const stop = await agent.follow(response)
     expect(stop.page('h1').text()).toBe('Call us now: this is an emergency repair')
     expect(stop.body).toContain('Call our repairs team on 01632 960123.')
+    expect(stop.body).toContain('In the evening, at weekends and on bank holidays, call 01632 960999.')
   })
 
   it('drops the answers that no longer apply when an answer is changed from check your answers', async () => {
@@ -307,7 +312,7 @@ describe('the form engine', () => {
     const image = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#3366cc' } }).png().toBuffer()
 
     const send = (fields: Record<string, string>, data: Buffer) =>
-      postMultipart(agent, `${repair}/photos`, fields, [{ name: 'photos', filename: 'tap.png', type: 'image/png', data }])
+      postMultipart(test.app, agent, `${repair}/photos`, fields, [{ name: 'photos', filename: 'tap.png', type: 'image/png', data }])
 
     const notAnImage = await send({ _csrf: csrf }, Buffer.from('this is not a picture'))
     expect(notAnImage.status).toBe(400)
@@ -322,6 +327,7 @@ describe('the form engine', () => {
     expect(tooBig.page('.govuk-error-summary a').attr('href')).toBe('#photos')
 
     const tooMany = await postMultipart(
+      test.app,
       agent,
       `${repair}/photos`,
       { _csrf: csrf },

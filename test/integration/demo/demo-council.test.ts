@@ -19,7 +19,7 @@ describe('the demo council', () => {
     Number((await test.database.db.selectFrom(table).select((select) => select.fn.countAll().as('count')).executeTakeFirstOrThrow()).count)
 
   it('loads through the importers on first start and does nothing, quickly, on the next', async () => {
-    await loadDemoCouncil(test.services, createLogger('silent'))
+    await loadDemoCouncil(test.services, { config: test.config, db: test.database.db, logger: createLogger('silent') })
     expect(await count('properties')).toBe(5000)
     expect(await count('wards')).toBe(12)
     expect((await test.services.catalogue.listServices()).map((service) => service.code).sort()).toEqual(['housing-repair', 'missed-bin'])
@@ -27,7 +27,7 @@ describe('the demo council', () => {
     expect(tenancies).toBeGreaterThan(1500)
 
     const started = performance.now()
-    await loadDemoCouncil(test.services, createLogger('silent'))
+    await loadDemoCouncil(test.services, { config: test.config, db: test.database.db, logger: createLogger('silent') })
     expect(performance.now() - started).toBeLessThan(500)
     expect(await count('properties')).toBe(5000)
     expect(await count('tenancies')).toBe(tenancies)

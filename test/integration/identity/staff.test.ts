@@ -71,7 +71,7 @@ describe('staff sign-in', () => {
     expect(home.body).toContain('Update, schedule and close requests')
     expect(home.body).not.toContain('Manage staff accounts')
     const navigation = home.page('.govuk-service-navigation__link').map((_, link) => home.page(link).text().trim()).get()
-    expect(navigation).toEqual(['Staff', 'Staff home', 'Requests', 'Sign out'])
+    expect(navigation).toEqual(['Staff', 'Staff home', 'Requests', 'People', 'Sign out'])
     expect(await auditActions(officer.id)).toContain('staff.sign-in')
   })
 

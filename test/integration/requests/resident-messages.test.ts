@@ -132,6 +132,29 @@ describe('messages to residents about their requests', () => {
     expect(statuses.map((row) => row.status)).toEqual(Array(6).fill(expect.stringMatching(/^(sent|delivered)$/)))
   })
 
+  it('sends a request’s messages the way its own answers asked, whatever the account usually uses', async () => {
+    await test.services.catalogue.publishDefinition(
+      repairDefinition({
+        code: 'test-contact',
+        questions: [
+          ...repairDefinition().questions,
+          { id: 'contact-method', kind: 'radios', label: 'How should we tell you?', options: [{ value: 'text', label: 'Text' }, { value: 'email', label: 'Email' }] },
+          { id: 'mobile', kind: 'phone', label: 'Mobile', mobileOnly: true, showWhen: { question: 'contact-method', equals: 'text' } },
+          { id: 'email', kind: 'email', label: 'Email', showWhen: { question: 'contact-method', equals: 'email' } },
+        ],
+      }),
+    )
+    const personId = await person({ preference: 'email' })
+    const { id } = await test.services.requests.createRequest({
+      serviceCode: 'test-contact',
+      personId,
+      answers: { problem: 'dripping-tap', details: '', 'contact-method': 'text', mobile: '07700900999' },
+      channel: 'web',
+    })
+    await test.services.residentMessages.notifyResidents(id)
+    expect(await messagesTo(personId)).toMatchObject([{ message_type: 'request-received-sms', channel: 'sms', recipient: '07700900999' }])
+  })
+
   it('texts someone who prefers text and has confirmed their mobile, and emails them when it is not confirmed', async () => {
     const texted = await person({ mobile: '07700900123', mobileConfirmed: true, preference: 'text' })
     const emailed = await person({ mobile: '07700900456', mobileConfirmed: false, preference: 'text' })

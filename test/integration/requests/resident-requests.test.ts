@@ -122,7 +122,7 @@ describe('a resident’s own requests', () => {
     await agent.get(`/account/requests/${reference}`)
     const empty = await agent.post(`/account/requests/${reference}/information`, { information: '   ' })
     expect(empty.status).toBe(400)
-    expect(errorSummary(empty)).toEqual(['Enter the information you want to add'])
+    expect(errorSummary(empty)).toEqual(['Enter the information you want to add, or choose a photo'])
 
     const added = await agent.post(`/account/requests/${reference}/information`, { information: 'It now drips onto the socket below' })
     expect(added.status).toBe(302)

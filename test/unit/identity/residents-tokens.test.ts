@@ -94,7 +94,7 @@ describe('telling a resident when to try again', () => {
   const t = translator('en')
   it('gives the UK time of day, GOV.UK style', () => {
     expect(clockTime(new Date('2026-11-23T14:45:00Z'), now)).toEqual({ time: '2:45pm', day: undefined })
-    expect(clockTime(new Date('2026-11-23T12:00:00Z'), now).time).toBe('12pm')
+    expect(clockTime(new Date('2026-11-23T12:00:00Z'), now).time).toBe('midday')
     expect(clockTime(new Date('2026-11-23T00:05:00Z'), new Date('2026-11-23T00:00:00Z')).time).toBe('12:05am')
     expect(clockTime(new Date('2026-07-01T13:45:00Z'), new Date('2026-07-01T09:00:00Z')).time).toBe('2:45pm')
   })

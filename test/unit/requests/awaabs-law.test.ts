@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { createCalendar, holidayFeedByRule } from '../../../src/lib/calendar/index.ts'
-import { awaabsLawBreaches, awaabsLawClocks, type AwaabsLawMilestones } from '../../../src/modules/requests/awaabs-law.ts'
+import {
+  awaabsLawBreaches,
+  awaabsLawClocks,
+  awaabsLawMilestonesDue,
+  hazardReportedFor,
+  recordAwaabsLawMilestone,
+  type AwaabsLawMilestones,
+} from '../../../src/modules/requests/awaabs-law.ts'
 
 const at = (iso: string) => new Date(iso)
 
@@ -105,5 +112,44 @@ describe('Awaab’s Law clocks for emergency hazards', () => {
   it('gives 24 hours from the investigation when one into damp finds an emergency', () => {
     const clocks = awaabsLawClocks({ ...investigated, hazardFound: 'emergency' }, at('2026-02-18T12:00:00Z'))
     expect(clocks.find((clock) => clock.duty === 'make-safe-emergency')?.dueAt).toEqual(at('2026-02-19T11:00:00Z'))
+  })
+})
+
+describe('recording what has been done under Awaab’s Law', () => {
+  const now = at('2026-03-02T12:00:00Z')
+
+  it('records the investigation’s findings, which start the clocks that follow from them', () => {
+    const result = recordAwaabsLawMilestone(dampReport, { kind: 'investigation-concluded', at: at('2026-02-10T10:00:00Z'), hazardFound: 'significant', furtherWorkNeeded: true }, now)
+    expect(result.recorded).toBe(true)
+    if (!result.recorded) return
+    expect(result.milestones).toMatchObject({ investigationConcludedAt: at('2026-02-10T10:00:00Z'), hazardFound: 'significant', furtherWorkNeeded: true })
+    expect(awaabsLawMilestonesDue(result.milestones)).toEqual(['written-summary-given', 'safety-work-done', 'further-work-steps-taken', 'further-work-started'])
+    expect(awaabsLawClocks(result.milestones, now).map((clock) => clock.duty)).toEqual(['investigate', 'give-written-summary', 'make-safe', 'begin-further-work', 'start-further-work'])
+  })
+
+  it('asks only for the written summary when no hazard was found, and never for further work', () => {
+    const result = recordAwaabsLawMilestone(dampReport, { kind: 'investigation-concluded', at: at('2026-02-10T10:00:00Z'), hazardFound: 'none', furtherWorkNeeded: true }, now)
+    expect(result.recorded && result.milestones.furtherWorkNeeded).toBe(false)
+    expect(result.recorded && awaabsLawMilestonesDue(result.milestones)).toEqual(['written-summary-given'])
+  })
+
+  it('lets an emergency be made safe before the investigation concludes, but nothing else', () => {
+    const emergency: AwaabsLawMilestones = { reportedHazard: 'emergency', becameAwareAt: at('2026-02-02T14:00:00Z') }
+    expect(awaabsLawMilestonesDue(emergency)).toEqual(['investigation-concluded', 'safety-work-done'])
+    expect(recordAwaabsLawMilestone(emergency, { kind: 'safety-work-done', at: at('2026-02-02T20:00:00Z') }, now)).toMatchObject({ recorded: true })
+    expect(recordAwaabsLawMilestone(dampReport, { kind: 'safety-work-done', at: at('2026-02-02T20:00:00Z') }, now)).toEqual({ recorded: false, refusal: 'needs-investigation' })
+    expect(recordAwaabsLawMilestone(dampReport, { kind: 'written-summary-given', at: at('2026-02-03T20:00:00Z') }, now)).toEqual({ recorded: false, refusal: 'needs-investigation' })
+  })
+
+  it('refuses a time in the future, before the report, before the investigation, or a second time', () => {
+    expect(recordAwaabsLawMilestone(dampReport, { kind: 'investigation-concluded', at: at('2026-03-02T12:00:01Z'), hazardFound: 'none', furtherWorkNeeded: false }, now)).toEqual({ recorded: false, refusal: 'in-the-future' })
+    expect(recordAwaabsLawMilestone(dampReport, { kind: 'investigation-concluded', at: at('2026-02-01T12:00:00Z'), hazardFound: 'none', furtherWorkNeeded: false }, now)).toEqual({ recorded: false, refusal: 'before-aware' })
+    expect(recordAwaabsLawMilestone(investigated, { kind: 'written-summary-given', at: at('2026-02-17T12:00:00Z') }, now)).toEqual({ recorded: false, refusal: 'before-investigation' })
+    expect(recordAwaabsLawMilestone(investigated, { kind: 'investigation-concluded', at: at('2026-02-19T12:00:00Z'), hazardFound: 'none', furtherWorkNeeded: false }, now)).toEqual({ recorded: false, refusal: 'already-recorded' })
+    expect(recordAwaabsLawMilestone(investigated, { kind: 'further-work-started', at: at('2026-02-19T12:00:00Z') }, now)).toEqual({ recorded: false, refusal: 'not-needed' })
+  })
+
+  it('treats a report the council must attend within a day as a potential emergency hazard', () => {
+    expect(['immediate', 'emergency', 'urgent', 'routine'].map((priority) => hazardReportedFor(priority as 'urgent'))).toEqual(['emergency', 'emergency', 'significant', 'significant'])
   })
 })

@@ -1,9 +1,10 @@
-const timeOfDay = new Intl.DateTimeFormat('en-GB', { hour: 'numeric', minute: '2-digit', hour12: true, timeZone: 'Europe/London' })
+import { ukTimeOfDayText } from '../../../lib/calendar/index.ts'
+
 const dayOfMonth = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', timeZone: 'Europe/London' })
 const londonDay = new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit', timeZone: 'Europe/London' })
 
 export interface ClockTime {
-  /** "2:45pm", "12pm" for noon, "12:05am" just after midnight, in UK time. */
+  /** "2:45pm", "midday", "12:05am" just after midnight, in UK time. */
   time: string
   /** "24 November" when the moment is not today in the UK, otherwise undefined. */
   day: string | undefined
@@ -11,11 +12,7 @@ export interface ClockTime {
 
 /** A moment as GOV.UK style writes it for a resident, in UK time, whatever the server's zone. */
 export function clockTime(moment: Date, now: Date): ClockTime {
-  const parts = timeOfDay.formatToParts(moment)
-  const hour = parts.find((part) => part.type === 'hour')!.value
-  const minute = parts.find((part) => part.type === 'minute')!.value
-  const period = parts.find((part) => part.type === 'dayPeriod')!.value.toLowerCase().replace(/\./g, '').replace(/\s/g, '')
-  const time = `${hour === '0' ? '12' : hour}${minute === '00' ? '' : `:${minute}`}${period}`
+  const time = ukTimeOfDayText(moment)
   return { time, day: londonDay.format(moment) === londonDay.format(now) ? undefined : dayOfMonth.format(moment) }
 }
 

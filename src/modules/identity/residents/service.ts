@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import argon2 from 'argon2'
 import { sql, type Kysely } from 'kysely'
 import type { Database } from '../../../database.ts'
@@ -64,6 +65,15 @@ export interface NewVerifiedResident {
   familyName: string
   email: string
   password: string
+  mobile?: string
+  dateOfBirth?: string
+}
+
+/** A person the council knows without an online account; contact details are what the council holds, unconfirmed. */
+export interface NewPerson {
+  givenName: string
+  familyName: string
+  email?: string
   mobile?: string
   dateOfBirth?: string
 }
@@ -284,6 +294,32 @@ export function createResidentAccounts(dependencies: IdentityDependencies, limit
       await transaction.insertInto('resident_accounts').values({ person_id: person.id, password_hash: passwordHash }).execute()
       await recordAudit(transaction, { actor: { kind: 'system' }, action: 'resident.create', subject: { type: 'person', id: person.id } })
       return { personId: person.id }
+    })
+  }
+
+  /**
+   * Records people who have no online account, such as tenants from the housing records: requests
+   * belong to people, whether or not they ever sign in. Returns their ids in the order given.
+   */
+  async function recordPeople(people: readonly NewPerson[]): Promise<string[]> {
+    if (people.length === 0) return []
+    const ids = people.map(() => randomUUID())
+    return db.transaction().execute(async (transaction) => {
+      await transaction
+        .insertInto('people')
+        .values(
+          people.map((person, index) => ({
+            id: ids[index]!,
+            given_name: person.givenName,
+            family_name: person.familyName,
+            email: person.email ? normaliseEmail(person.email) : null,
+            mobile: person.mobile ? (normaliseMobile(person.mobile) ?? null) : null,
+            date_of_birth: person.dateOfBirth ?? null,
+          })),
+        )
+        .execute()
+      for (const id of ids) await recordAudit(transaction, { actor: { kind: 'system' }, action: 'person.create', subject: { type: 'person', id } })
+      return ids
     })
   }
 
@@ -710,6 +746,7 @@ export function createResidentAccounts(dependencies: IdentityDependencies, limit
   return {
     registerResident,
     createVerifiedResident,
+    recordPeople,
     findPersonById,
     verifyEmail,
     resendEmailVerification,

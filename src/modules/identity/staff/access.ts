@@ -16,6 +16,9 @@ declare module 'fastify' {
 const staffPages: { href: string; textKey: string; permission?: Permission }[] = [
   { href: '/staff', textKey: 'identity.staff.navigation.home' },
   { href: '/staff/requests', textKey: 'requests.staff.navigation', permission: 'requests.view' },
+  { href: '/staff/people', textKey: 'identity.people.navigation', permission: 'people.view' },
+  { href: '/staff/work', textKey: 'requests.work.navigation', permission: 'work.view-assigned' },
+  { href: '/staff/response-templates', textKey: 'requests.templates.navigation', permission: 'messages.edit-templates' },
   { href: '/staff/accounts', textKey: 'identity.staff.navigation.accounts', permission: 'staff.manage' },
   { href: '/staff/roles', textKey: 'identity.staff.navigation.roles', permission: 'roles.manage' },
   { href: '/staff/audit', textKey: 'identity.staff.navigation.audit', permission: 'audit.view' },

@@ -5,7 +5,7 @@
  */
 export const permissionAreas = {
   administration: ['staff.manage', 'roles.manage', 'audit.view', 'api-keys.manage'],
-  people: ['people.view', 'people.edit'],
+  people: ['people.view', 'people.edit', 'warnings.view', 'warnings.manage'],
   requests: [
     'requests.view',
     'requests.raise-for-resident',

@@ -28,6 +28,8 @@ export interface StaffAccess {
   id: string
   name: string
   email: string
+  /** The contractor they work for, whose assigned jobs are all an operative sees; null for council staff. */
+  contractorId: string | null
   permissions: ReadonlySet<Permission>
 }
 
@@ -315,7 +317,7 @@ export function createStaffDirectory({ db }: IdentityDependencies) {
     async accessFor(staffMemberId: string): Promise<StaffAccess | undefined> {
       const member = await db
         .selectFrom('staff_members')
-        .select(['id', 'name', 'email'])
+        .select(['id', 'name', 'email', 'contractor_id as contractorId'])
         .where('id', '=', staffMemberId)
         .where('disabled_at', 'is', null)
         .executeTakeFirst()

@@ -1,0 +1,46 @@
+import { expect } from 'vitest'
+import type { Page } from 'playwright-core'
+import { expectNoAccessibilityViolations, screenshot } from './browser.ts'
+
+/**
+ * Walks a form the way a person does, checking every page with axe and photographing it as it is
+ * reached, numbered in order under the given name.
+ */
+export function formWalker(page: Page, name: string) {
+  let step = 0
+  const continueOn = () => page.getByRole('button', { name: 'Continue' }).click()
+  return {
+    async arrive(heading: string | RegExp, pageName: string) {
+      await expect.poll(() => page.locator('h1').first().textContent()).toMatch(heading)
+      await expectNoAccessibilityViolations(page)
+      await screenshot(page, `${name}-${String(++step).padStart(2, '0')}-${pageName}`)
+    },
+    continueOn,
+    async choose(label: string) {
+      await page.getByLabel(label, { exact: true }).check()
+      await continueOn()
+    },
+  }
+}
+
+export type FormWalker = ReturnType<typeof formWalker>
+
+/**
+ * The housing repair form from "Can you smell gas?" to the description page, for a kitchen tap
+ * with the given fault, answering each page and checking it as it goes.
+ */
+export async function reportKitchenTap(walker: FormWalker, fault: string): Promise<void> {
+  const { arrive, choose } = walker
+  await arrive('Can you smell gas?', 'gas')
+  await choose('No')
+  await arrive('Do you have any of these problems right now?', 'emergency')
+  await choose('None of these')
+  await arrive('Where is the repair needed?', 'where')
+  await choose('In my home')
+  await arrive('Where in your home is the problem?', 'area')
+  await choose('Kitchen')
+  await arrive('What is the problem in your kitchen?', 'kitchen-problem')
+  await choose('A tap')
+  await arrive('What is wrong with the tap?', 'kitchen-tap')
+  await choose(fault)
+}
