@@ -53,6 +53,7 @@ const environmentSchema = z.object({
   COUNCIL_NATION: z.enum(nations, { message: `must be one of ${nations.join(', ')}` }).default('england'),
   BANK_HOLIDAY_REGION: z.enum(regions, { message: `must be one of ${regions.join(', ')}` }).default('england-and-wales'),
   REQUEST_REOPEN_DAYS: wholeNumber(0, 365).default(28),
+  PRIORITY_TARGETS: z.string().optional(),
 
   NOTIFICATIONS_PROVIDER: z.enum(['local']).default('local'),
 
@@ -117,6 +118,8 @@ export interface Config {
   requests: {
     /** How many days after closing a request can still be reopened. */
     reopenWithinDays: number
+    /** The council's own target for a priority, where it differs from the standard one. */
+    priorityTargets: Partial<Record<TargetPriority, { hours: number } | { workingDays: number }>>
   }
   notificationsProvider: 'local'
   demoMode: boolean
@@ -128,6 +131,30 @@ export class ConfigurationError extends Error {
   constructor(readonly variable: string, problem: string) {
     super(`${variable} ${problem}`)
   }
+}
+
+export const targetPriorities = ['immediate', 'emergency', 'urgent', 'routine'] as const
+export type TargetPriority = (typeof targetPriorities)[number]
+
+/**
+ * A council's target times written as "urgent=3d,routine=30d": each priority with a number of
+ * hours (h), counted round the clock, or working days (d).
+ */
+function priorityTargets(text: string | undefined): Config['requests']['priorityTargets'] {
+  const targets: Config['requests']['priorityTargets'] = {}
+  for (const entry of (text ?? '').split(',').map((part) => part.trim()).filter(Boolean)) {
+    const match = /^(\w+)\s*=\s*(\d{1,3})\s*([hd])$/.exec(entry)
+    const priority = match?.[1] as TargetPriority | undefined
+    const amount = Number(match?.[2])
+    if (!match || !targetPriorities.includes(priority!) || amount < 1) {
+      throw new ConfigurationError(
+        'PRIORITY_TARGETS',
+        `has "${entry}": write each as PRIORITY=NUMBER then h for hours or d for working days, for example "urgent=3d,emergency=24h", with PRIORITY one of ${targetPriorities.join(', ')}`,
+      )
+    }
+    targets[priority!] = match[3] === 'h' ? { hours: amount } : { workingDays: amount }
+  }
+  return targets
 }
 
 const curveAlgorithms: Record<string, AssertionAlgorithm> = { prime256v1: 'ES256', secp384r1: 'ES384', secp521r1: 'ES512' }
@@ -236,7 +263,7 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
       bankHolidayRegion: env.BANK_HOLIDAY_REGION,
       nation: env.COUNCIL_NATION,
     },
-    requests: { reopenWithinDays: env.REQUEST_REOPEN_DAYS },
+    requests: { reopenWithinDays: env.REQUEST_REOPEN_DAYS, priorityTargets: priorityTargets(env.PRIORITY_TARGETS) },
     notificationsProvider: env.NOTIFICATIONS_PROVIDER,
     demoMode,
     oneLogin: openIdProvider('ONE_LOGIN', {

@@ -37,6 +37,14 @@ describe('configuration', () => {
     expect(loadConfig({ COUNCIL_REPAIRS_PHONE: '01632 960111', COUNCIL_OUT_OF_HOURS_PHONE: '01632 960999' }).council.outOfHoursPhone).toBe('01632 960999')
   })
 
+  it('reads the council’s own priority targets, naming the mistake in one that cannot be read', () => {
+    expect(loadConfig({}).requests.priorityTargets).toEqual({})
+    expect(loadConfig({ PRIORITY_TARGETS: 'urgent=3d, emergency = 12h' }).requests.priorityTargets).toEqual({ urgent: { workingDays: 3 }, emergency: { hours: 12 } })
+    expect(() => loadConfig({ PRIORITY_TARGETS: 'urgent=3 days' })).toThrow('PRIORITY_TARGETS has "urgent=3 days": write each as PRIORITY=NUMBER')
+    expect(() => loadConfig({ PRIORITY_TARGETS: 'soon=3d' })).toThrow(/PRIORITY one of immediate, emergency, urgent, routine/)
+    expect(() => loadConfig({ PRIORITY_TARGETS: 'routine=0d' })).toThrow(/PRIORITY_TARGETS has "routine=0d"/)
+  })
+
   it('takes the council’s nation, England unless told otherwise', () => {
     expect(loadConfig({}).council.nation).toBe('england')
     expect(loadConfig({ COUNCIL_NATION: 'wales' }).council.nation).toBe('wales')

@@ -290,7 +290,7 @@ export function createRequestServices(dependencies: RequestDependencies, options
   const now = options.now ?? (() => new Date())
   const allRegions = options.calendar ?? defaultCalendar
   const calendar: RegionalCalendar = allRegions.forRegion(config.council.bankHolidayRegion)
-  const councilPolicy = options.priorityPolicy ?? defaultPriorityPolicy
+  const councilPolicy = options.priorityPolicy ?? { ...defaultPriorityPolicy, ...config.requests.priorityTargets }
   const holdReasons = new Map((options.holdReasons ?? defaultHoldReasons).map((reason) => [reason.code, reason]))
   const t = english
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Conflict, InvalidInput, NotFound } from '../../../src/lib/errors.ts'
 import { TransitionRefused } from '../../../src/modules/requests/index.ts'
+import { testConfig } from '../../support/app.ts'
 import { createTestDatabase, type TestDatabase } from '../../support/database.ts'
 import { person, property, repairDefinition, requestServicesFor, staffMember, type TestClock } from './factories.ts'
 
@@ -58,6 +59,16 @@ describe('requests', () => {
     expect(request.targetAt).toEqual(new Date('2026-06-29T16:00:00Z'))
     const timeline = await services.requests.timeline(id, { audience: 'resident' })
     expect(timeline).toMatchObject([{ kind: 'status-change', visibility: 'public', fromStatus: null, toStatus: 'reported' }])
+  })
+
+  it('uses the council’s own target for a priority, and the standard one for the rest', async () => {
+    const councilServices = requestServicesFor(database.db, clock, testConfig({ PRIORITY_TARGETS: 'routine=10d' }))
+    clock.now = mondayMorning
+    const made = async (problem: string) =>
+      councilServices.requests.createRequest({ serviceCode: 'test-repair', personId: await person(database.db), answers: { problem, details: '' }, channel: 'web' })
+    // The 10th working day after Monday 1 June is Monday 15 June; urgent keeps its 5, Monday 8 June.
+    expect((await councilServices.requests.request((await made('dripping-tap')).id)).targetAt).toEqual(new Date('2026-06-15T16:00:00Z'))
+    expect((await councilServices.requests.request((await made('blocked-toilet')).id)).targetAt).toEqual(new Date('2026-06-08T16:00:00Z'))
   })
 
   it('brings in Awaab’s Law for damp and mould', async () => {
