@@ -2,6 +2,7 @@ import { createPrivateKey, type KeyObject } from 'node:crypto'
 import path from 'node:path'
 import { z } from 'zod'
 import { regions, type Region } from './lib/calendar/bank-holiday-rules.ts'
+import { messageTypes } from './modules/notifications/message-types.ts'
 
 export const nations = ['england', 'wales', 'scotland', 'northern-ireland'] as const
 export type Nation = (typeof nations)[number]
@@ -55,7 +56,15 @@ const environmentSchema = z.object({
   REQUEST_REOPEN_DAYS: wholeNumber(0, 365).default(28),
   PRIORITY_TARGETS: z.string().optional(),
 
-  NOTIFICATIONS_PROVIDER: z.enum(['local']).default('local'),
+  NOTIFICATIONS_PROVIDER: z.enum(['local', 'notify'], { message: 'must be local or notify' }).default('local'),
+  NOTIFY_API_KEY: z
+    .string()
+    .regex(/^.+-[0-9a-f-]{36}-[0-9a-f-]{36}$/, { message: 'must be a GOV.UK Notify API key, which ends with two 36-character ids' })
+    .optional(),
+  NOTIFY_BASE_URL: z.url({ message: 'must be a full URL such as https://api.notifications.service.gov.uk' }).default('https://api.notifications.service.gov.uk'),
+  NOTIFY_TIMEOUT_MS: wholeNumber(100, 120000).default(10000),
+  NOTIFY_TEMPLATE_IDS: z.string().optional(),
+  NOTIFY_CALLBACK_TOKEN: z.string().min(10, { message: 'must be at least 10 characters, as Notify requires' }).optional(),
 
   ONE_LOGIN_ISSUER: optionalUrl,
   ONE_LOGIN_CLIENT_ID: z.string().min(1).optional(),
@@ -121,10 +130,22 @@ export interface Config {
     /** The council's own target for a priority, where it differs from the standard one. */
     priorityTargets: Partial<Record<TargetPriority, { hours: number } | { workingDays: number }>>
   }
-  notificationsProvider: 'local'
+  notificationsProvider: 'local' | 'notify'
+  /** GOV.UK Notify, set when NOTIFICATIONS_PROVIDER is notify. */
+  notify: NotifyConfig | undefined
   demoMode: boolean
   oneLogin: OpenIdProviderConfig | undefined
   staffSignOn: (OpenIdProviderConfig & { name: string }) | undefined
+}
+
+export interface NotifyConfig {
+  apiKey: string
+  baseUrl: string
+  timeoutMilliseconds: number
+  /** The Notify template for each message type, by type name. */
+  templateIds: Partial<Record<string, string>>
+  /** The bearer token Notify sends with delivery receipts; receipts are refused without one. */
+  callbackToken: string | undefined
 }
 
 export class ConfigurationError extends Error {
@@ -155,6 +176,39 @@ function priorityTargets(text: string | undefined): Config['requests']['priority
     targets[priority!] = match[3] === 'h' ? { hours: amount } : { workingDays: amount }
   }
   return targets
+}
+
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/**
+ * NOTIFY_TEMPLATE_IDS: a JSON object from message type to Notify template id. Production must map
+ * every message type, so no message can fail for want of a template.
+ */
+function notifyTemplateIds(text: string | undefined, production: boolean): NotifyConfig['templateIds'] {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text ?? '{}')
+  } catch {
+    throw new ConfigurationError('NOTIFY_TEMPLATE_IDS', 'must be a JSON object such as {"password-reset":"TEMPLATE-ID"}')
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ConfigurationError('NOTIFY_TEMPLATE_IDS', 'must be a JSON object such as {"password-reset":"TEMPLATE-ID"}')
+  }
+  const templateIds: NotifyConfig['templateIds'] = {}
+  for (const [messageType, templateId] of Object.entries(parsed)) {
+    if (!Object.hasOwn(messageTypes, messageType)) {
+      throw new ConfigurationError('NOTIFY_TEMPLATE_IDS', `names "${messageType}", which is not a message type; they are ${Object.keys(messageTypes).join(', ')}`)
+    }
+    if (typeof templateId !== 'string' || !uuid.test(templateId)) {
+      throw new ConfigurationError('NOTIFY_TEMPLATE_IDS', `has "${String(templateId)}" for ${messageType}: each must be a Notify template id`)
+    }
+    templateIds[messageType] = templateId
+  }
+  const missing = Object.keys(messageTypes).filter((messageType) => !templateIds[messageType])
+  if (production && missing.length > 0) {
+    throw new ConfigurationError('NOTIFY_TEMPLATE_IDS', `has no Notify template for ${missing.join(', ')}`)
+  }
+  return templateIds
 }
 
 const curveAlgorithms: Record<string, AssertionAlgorithm> = { prime256v1: 'ES256', secp384r1: 'ES384', secp521r1: 'ES512' }
@@ -224,6 +278,20 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     )
   }
 
+  if (env.NOTIFICATIONS_PROVIDER === 'notify' && !env.NOTIFY_API_KEY) {
+    throw new ConfigurationError('NOTIFY_API_KEY', 'is required when NOTIFICATIONS_PROVIDER is notify')
+  }
+  const notify: NotifyConfig | undefined =
+    env.NOTIFICATIONS_PROVIDER === 'notify'
+      ? {
+          apiKey: env.NOTIFY_API_KEY!,
+          baseUrl: env.NOTIFY_BASE_URL.replace(/\/$/, ''),
+          timeoutMilliseconds: env.NOTIFY_TIMEOUT_MS,
+          templateIds: notifyTemplateIds(env.NOTIFY_TEMPLATE_IDS, production),
+          callbackToken: env.NOTIFY_CALLBACK_TOKEN,
+        }
+      : undefined
+
   const dataDirectory = path.resolve(env.DATA_DIR)
   const staffSignOn = openIdProvider('STAFF_SSO', {
     issuer: env.STAFF_SSO_ISSUER,
@@ -265,6 +333,7 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     },
     requests: { reopenWithinDays: env.REQUEST_REOPEN_DAYS, priorityTargets: priorityTargets(env.PRIORITY_TARGETS) },
     notificationsProvider: env.NOTIFICATIONS_PROVIDER,
+    notify,
     demoMode,
     oneLogin: openIdProvider('ONE_LOGIN', {
       issuer: env.ONE_LOGIN_ISSUER,

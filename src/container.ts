@@ -8,6 +8,7 @@ import { createIdentityServices } from './modules/identity/index.ts'
 import { createNotificationServices } from './modules/notifications/index.ts'
 import { createPlacesServices } from './modules/places/index.ts'
 import { createRequestServices, createResidentMessages, createResponseTemplates, createSatisfactionSurvey } from './modules/requests/index.ts'
+import { createSchedulingServices } from './modules/scheduling/index.ts'
 import { createWarningServices } from './modules/warnings/index.ts'
 
 /** The outermost dependencies: everything else is built from these. */
@@ -27,6 +28,7 @@ export function createServices(dependencies: ServiceDependencies) {
   const places = createPlacesServices(dependencies)
   const catalogue = createCatalogueServices(dependencies)
   const requests = createRequestServices({ ...dependencies, catalogue })
+  const scheduling = createSchedulingServices({ ...dependencies, requests })
   const residentMessages = createResidentMessages({ ...dependencies, catalogue, people: identity.residents, notifications })
   const satisfaction = createSatisfactionSurvey(dependencies)
   const responseTemplates = createResponseTemplates(dependencies)
@@ -34,7 +36,7 @@ export function createServices(dependencies: ServiceDependencies) {
   const tasks: TaskList = { ...housekeepingTasks(dependencies.db), ...notifications.tasks, ...residentMessages.tasks }
   /** Recurring jobs, one graphile-worker crontab line each. */
   const schedule = [housekeepingSchedule, notifications.schedule, residentMessages.schedule].join('\n')
-  return { notifications, identity, places, catalogue, requests, residentMessages, satisfaction, responseTemplates, warnings, tasks, schedule }
+  return { notifications, identity, places, catalogue, requests, scheduling, residentMessages, satisfaction, responseTemplates, warnings, tasks, schedule }
 }
 
 export type Services = ReturnType<typeof createServices>

@@ -50,7 +50,9 @@ export async function openPlatform(config: Config, logger: Logger, role: 'server
     connectionString = config.database.url
   }
 
-  const { db } = connectDatabase(connectionString, config.database.poolSize)
+  const { db } = connectDatabase(connectionString, config.database.poolSize, (error) =>
+    logger.warn({ err: error }, 'A database connection was lost; the next query opens a new one'),
+  )
   try {
     await migrateToLatest(db, connectionString)
   } catch (error) {

@@ -9,8 +9,20 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value))
 
 export type DatabaseHandle = Kysely<Database>
 
-export function connectDatabase(connectionString: string, poolSize: number): { db: DatabaseHandle; pool: pg.Pool } {
+/**
+ * A pool of connections. A connection the server ends (a restart, a failover, a dropped database)
+ * raises an error event even while idle or closing; unheard, that would crash the process, so
+ * every connection is heard and the pool opens a fresh one for the next query.
+ */
+export function connectDatabase(
+  connectionString: string,
+  poolSize: number,
+  onConnectionLost: (error: Error) => void = () => {},
+): { db: DatabaseHandle; pool: pg.Pool } {
   const pool = new pg.Pool({ connectionString, max: poolSize, application_name: 'guildhall' })
+  pool.on('connect', (client) => client.on('error', onConnectionLost))
+  // The pool passes on an idle connection's error too; it was already heard above.
+  pool.on('error', () => {})
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   return { db, pool }
 }

@@ -4,21 +4,27 @@ import type { ServiceDependencies } from '../../container.ts'
 import type { Database } from '../../database.ts'
 import { translator, type Translate } from '../../lib/i18n/index.ts'
 import { createLocalProvider } from './local-provider.ts'
+import { recordDeliveryReceipt, type NotifyDeliveryReceipt } from './delivery-receipts.ts'
+import { createNotifyProvider } from './notify-provider.ts'
 import { queueMessage, resumeAbandonedMessages, resumeAbandonedMessagesTask, sendMessageTask, type MessageRequest } from './outbox.ts'
 import { recentMessages } from './outbox-page.ts'
 import type { MessageProvider } from './provider.ts'
 import { createMessageSender } from './sender.ts'
+import { activePause, resumeSending } from './sending-pause.ts'
 
 export { queueMessage, sendMessageTask, type MessageRequest } from './outbox.ts'
 export { messageTypes, type MessageTypeName } from './message-types.ts'
-export { PermanentDeliveryFailure, type DeliveryReceipt, type MessageProvider, type OutgoingMessage } from './provider.ts'
+export { PermanentDeliveryFailure, ProviderConfigurationFailure, type DeliveryReceipt, type MessageProvider, type OutgoingMessage } from './provider.ts'
 export { createLocalProvider } from './local-provider.ts'
+export { createNotifyProvider } from './notify-provider.ts'
 export { notificationRoutes } from './routes.ts'
 
 function providerFor(dependencies: ServiceDependencies): MessageProvider {
   switch (dependencies.config.notificationsProvider) {
     case 'local':
       return createLocalProvider()
+    case 'notify':
+      return createNotifyProvider(dependencies.config.notify!)
   }
 }
 
@@ -49,6 +55,12 @@ export function createNotificationServices(dependencies: ServiceDependencies, op
     /** Queues a message in the given transaction (or a transaction of its own). */
     queueMessage: (db: Kysely<Database>, request: MessageRequest) => queueMessage(db, request),
     sendMessage: (id: string) => sender.send(id),
+    /** Records a delivery receipt from GOV.UK Notify; false when it matches no message sent. */
+    recordDeliveryReceipt: (receipt: NotifyDeliveryReceipt) => recordDeliveryReceipt(dependencies.db, receipt),
+    /** The pause on sending in force after the provider refused our credentials, if any. */
+    sendingPause: () => activePause(dependencies.db),
+    /** Ends a pause once an administrator has put the configuration right, and sends what waited. */
+    resumeSending: () => resumeSending(dependencies.db),
     recentMessages: (t: Translate, limit?: number) => recentMessages(dependencies.db, t, dependencies.config.council.name, limit),
   }
 }

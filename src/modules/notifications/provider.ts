@@ -10,6 +10,11 @@ export interface OutgoingMessage {
   personalisation: Record<string, string>
   subject: string | undefined
   body: string
+  /**
+   * An earlier attempt may have reached the provider without an answer coming back (a timeout, or
+   * a sender that died mid-send), so a provider that does not de-duplicate checks before sending.
+   */
+  mayAlreadyHaveBeenSent: boolean
 }
 
 export interface DeliveryReceipt {
@@ -29,3 +34,9 @@ export interface MessageProvider {
  * Anything else it throws is treated as temporary and the message is retried.
  */
 export class PermanentDeliveryFailure extends Error {}
+
+/**
+ * A provider raises this when it refuses us rather than the message (a revoked or wrong API key):
+ * every message would fail the same way, so sending pauses until the configuration is put right.
+ */
+export class ProviderConfigurationFailure extends Error {}

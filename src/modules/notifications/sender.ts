@@ -1,10 +1,14 @@
-import { sql, type Updateable } from 'kysely'
+import { sql, type Kysely, type Updateable } from 'kysely'
 import type { Database } from '../../database.ts'
 import type { Translate } from '../../lib/i18n/index.ts'
 import type { DatabaseHandle } from '../../lib/database/connection.ts'
+import { addJob } from '../../lib/jobs/queue.ts'
 import type { Logger } from '../../lib/log.ts'
+import { recordAudit } from '../identity/index.ts'
 import { isMessageType, messageTypes } from './message-types.ts'
-import { PermanentDeliveryFailure, type MessageProvider } from './provider.ts'
+import { sendMessageTask } from './outbox.ts'
+import { PermanentDeliveryFailure, ProviderConfigurationFailure, type MessageProvider } from './provider.ts'
+import { activePause, pauseSending } from './sending-pause.ts'
 import { renderMessage, type MessageText } from './templates.ts'
 
 /** How long a sender may hold a message before another may take it over. */
@@ -23,7 +27,7 @@ export function messageText(t: Translate, messageType: string, council: string):
   }
 }
 
-export type SendOutcome = 'sent' | 'not-due' | 'permanent-failure'
+export type SendOutcome = 'sent' | 'not-due' | 'permanent-failure' | 'paused'
 
 export interface MessageSenderDependencies {
   db: DatabaseHandle
@@ -80,7 +84,38 @@ export function createMessageSender({ db, provider, t, logger, council }: Messag
       .execute()
   }
 
+  /** Wakes the sender for a message again once sending may resume. */
+  async function wakeAt(id: string, runAt: Date) {
+    await addJob(db as unknown as Kysely<unknown>, sendMessageTask, { id }, { runAt, maxAttempts: 10 })
+  }
+
+  /**
+   * The provider refused us, not the message: every message would fail alike, so sending pauses
+   * and the message waits, unfailed. Administrators hear of it through an error in the log (which
+   * monitoring alerts on) and an entry in the audit log; a message to them would go through the
+   * very provider that is refusing us.
+   */
+  async function pauseFor(id: string, attempt: number, failure: ProviderConfigurationFailure): Promise<SendOutcome> {
+    await settle(id, attempt, { status: 'queued', lease_expires_at: null, failure_reason: failure.message.slice(0, 500), status_updated_at: new Date() })
+    const pause = await pauseSending(db, failure.message.slice(0, 500))
+    if (pause.started) {
+      logger.error({ provider: provider.name, pausedUntil: pause.pausedUntil, reason: pause.reason }, 'the message provider refused our credentials: sending is paused')
+      await recordAudit(db, {
+        actor: { kind: 'system' },
+        action: 'notifications.sending-paused',
+        details: { provider: provider.name, reason: pause.reason, pausedUntil: pause.pausedUntil.toISOString() },
+      })
+    }
+    await wakeAt(id, pause.pausedUntil)
+    return 'paused'
+  }
+
   async function send(id: string): Promise<SendOutcome> {
+    const pause = await activePause(db)
+    if (pause) {
+      await wakeAt(id, pause.pausedUntil)
+      return 'paused'
+    }
     const message = await take(id)
     if (!message) return 'not-due'
     const now = new Date()
@@ -94,6 +129,7 @@ export function createMessageSender({ db, provider, t, logger, council }: Messag
         personalisation: message.personalisation,
         subject: text.subject,
         body: text.body,
+        mayAlreadyHaveBeenSent: message.attempts > 1,
       })
       await settle(id, message.attempts, {
         status: 'sent',
@@ -106,6 +142,7 @@ export function createMessageSender({ db, provider, t, logger, council }: Messag
       })
       return 'sent'
     } catch (error) {
+      if (error instanceof ProviderConfigurationFailure) return pauseFor(id, message.attempts, error)
       const permanent = error instanceof PermanentDeliveryFailure
       await settle(id, message.attempts, {
         status: permanent ? 'permanent-failure' : 'temporary-failure',

@@ -22,4 +22,10 @@ export interface NotificationTables {
     sent_at: NullableTimestamp
     status_updated_at: ColumnType<Date, Date | string | undefined, Date | string>
   }
+  notification_sending_pause: {
+    only_row: Generated<boolean>
+    paused_until: ColumnType<Date, Date | string, Date | string>
+    reason: string
+    paused_at: ColumnType<Date, Date | string | undefined, Date | string>
+  }
 }

@@ -46,6 +46,8 @@ export { requestChannels, requestEventKinds, eventVisibilities, type EventVisibi
 export {
   TransitionRefused,
   createRequestServices,
+  recordAppointmentEvent,
+  type AppointmentEvent,
   defaultHoldReasons,
   type ChangeOptions,
   type HoldReason,

@@ -1,4 +1,6 @@
+import type { Kysely } from 'kysely'
 import type { ServiceDependencies } from '../../container.ts'
+import type { Database } from '../../database.ts'
 import { defaultCalendar, type Calendar, type RegionalCalendar } from '../../lib/calendar/calendar.ts'
 import { Conflict, InvalidInput, NotFound } from '../../lib/errors.ts'
 import { translator } from '../../lib/i18n/index.ts'
@@ -277,6 +279,39 @@ function internalEvent(requestId: string, at: Date, kind: RequestEventKind, acto
     body,
     details: JSON.stringify(details),
   }
+}
+
+/** A change to a request's appointment, as the scheduling module records it on the timeline. */
+export interface AppointmentEvent {
+  actor: Actor
+  at: Date
+  details: { change: 'booked' | 'moved' | 'cancelled'; appointmentId: string } & Record<string, unknown>
+}
+
+/**
+ * Adds an appointment change to the request's timeline inside the caller's transaction, so the
+ * event commits or rolls back with the booking itself. The row version moves on, as for any
+ * change, so a page opened before the booking cannot overwrite it. Messages about appointments
+ * are the scheduling module's to send, so this event wakes no resident message of its own.
+ */
+export async function recordAppointmentEvent(transaction: Kysely<Database>, requestId: string, event: AppointmentEvent): Promise<{ rowVersion: number }> {
+  const repository = requestsRepository(transaction)
+  if (!(await repository.lockRequest(requestId))) throw new NotFound('request')
+  const rowVersion = await repository.updateRequest(requestId, {}, event.at)
+  await repository.insertEvent({
+    request_id: requestId,
+    occurred_at: event.at,
+    kind: 'appointment',
+    visibility: 'public',
+    actor_kind: event.actor.kind,
+    actor_id: event.actor.id ?? null,
+    from_status: null,
+    to_status: null,
+    body: null,
+    details: JSON.stringify(event.details),
+    notify_resident: false,
+  })
+  return { rowVersion }
 }
 
 /**

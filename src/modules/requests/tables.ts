@@ -7,7 +7,7 @@ import type { Priority } from './targets.ts'
 export const requestChannels = ['web', 'phone', 'counter', 'api', 'open311'] as const
 export type RequestChannel = (typeof requestChannels)[number]
 
-export const requestEventKinds = ['status-change', 'note', 'public-update', 'assignment', 'triage', 'information-added', 'milestone'] as const
+export const requestEventKinds = ['status-change', 'note', 'public-update', 'assignment', 'triage', 'information-added', 'milestone', 'appointment'] as const
 export type RequestEventKind = (typeof requestEventKinds)[number]
 
 /** How a resident felt about a completed request, from the one-question survey. */
