@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
 import { attachOrStartEmbeddedDatabase, databaseUrlFor } from '../src/lib/database/embedded.ts'
+import { loadConfig, type Config } from '../src/config.ts'
 import { connectDatabase, type DatabaseHandle } from '../src/lib/database/connection.ts'
 import { migrateToLatest } from '../src/lib/database/migrations.ts'
 
@@ -43,4 +44,16 @@ export async function benchmarkDatabase(): Promise<{ db: DatabaseHandle; connect
       rmSync(folder, { recursive: true, force: true })
     },
   }
+}
+
+/** The platform's settings for a benchmark run on its own database: no demo, no logging. */
+export function benchmarkConfig(connectionString: string): Config {
+  return loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: connectionString,
+    DATABASE_POOL_SIZE: '20',
+    DEMO_DATA: 'false',
+    SESSION_SECRET: 'benchmark-secret-that-is-long-enough-1234',
+    LOG_LEVEL: 'silent',
+  })
 }

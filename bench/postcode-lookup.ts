@@ -1,13 +1,12 @@
 import autocannon from 'autocannon'
 import { sql } from 'kysely'
 import { buildApp } from '../src/app.ts'
-import { loadConfig } from '../src/config.ts'
 import { createServices } from '../src/container.ts'
 import { generateDemoPlaces } from '../src/demo/places.ts'
 import { createLogger } from '../src/lib/log.ts'
 import { importAddresses } from '../src/modules/places/importer.ts'
 import { placesRepository } from '../src/modules/places/repository.ts'
-import { benchmarkDatabase } from './places-database.ts'
+import { benchmarkConfig, benchmarkDatabase } from './places-database.ts'
 
 /**
  * Postcode lookup latency with 100,000 properties, measured over real HTTP against
@@ -33,14 +32,7 @@ try {
   console.log(`Query plan for one postcode (${postcodes[0]}):`)
   for (const row of plan) console.log(`  ${String(Object.values(row)[0])}`)
 
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    DATABASE_URL: database.connectionString,
-    DATABASE_POOL_SIZE: '20',
-    DEMO_DATA: 'false',
-    SESSION_SECRET: 'benchmark-secret-that-is-long-enough-1234',
-    LOG_LEVEL: 'silent',
-  })
+  const config = benchmarkConfig(database.connectionString)
   const logger = createLogger('silent')
   const app = await buildApp({ config, db: database.db, logger, services: createServices({ config, db: database.db, logger }), cookieSecret: config.sessionSecret! })
   const url = await app.listen({ port: 0, host: '127.0.0.1' })

@@ -1,6 +1,5 @@
 import autocannon from 'autocannon'
 import { buildApp } from '../src/app.ts'
-import { loadConfig } from '../src/config.ts'
 import { createServices } from '../src/container.ts'
 import { generateDemoPlaces } from '../src/demo/places.ts'
 import { csrfCookieName } from '../src/lib/http/security.ts'
@@ -8,7 +7,7 @@ import { createLogger } from '../src/lib/log.ts'
 import { formDrafts } from '../src/modules/catalogue/form-drafts.ts'
 import { Agent } from '../test/support/agent.ts'
 import { sessionCookie, signedInResident } from '../test/support/places.ts'
-import { benchmarkDatabase } from './places-database.ts'
+import { benchmarkConfig, benchmarkDatabase } from './places-database.ts'
 
 /**
  * Repair submissions per second: the last step of reporting a housing repair, the POST of "Check
@@ -63,14 +62,7 @@ async function inTurns<T, R>(items: readonly T[], workers: number, work: (item: 
 const database = await benchmarkDatabase()
 try {
   const { db } = database
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    DATABASE_URL: database.connectionString,
-    DATABASE_POOL_SIZE: '20',
-    DEMO_DATA: 'false',
-    SESSION_SECRET: 'benchmark-secret-that-is-long-enough-1234',
-    LOG_LEVEL: 'silent',
-  })
+  const config = benchmarkConfig(database.connectionString)
   const logger = createLogger('silent')
   const services = createServices({ config, db, logger })
   const places = generateDemoPlaces()

@@ -2,7 +2,6 @@ import autocannon from 'autocannon'
 import { CompiledQuery, Kysely, PostgresDialect, sql } from 'kysely'
 import pg from 'pg'
 import { buildApp } from '../src/app.ts'
-import { loadConfig } from '../src/config.ts'
 import { createServices } from '../src/container.ts'
 import type { Database } from '../src/database.ts'
 import { demoStaff, demoStaffPassword, loadDemoAccounts } from '../src/demo/accounts.ts'
@@ -14,7 +13,7 @@ import type { Job } from '../src/modules/catalogue/index.ts'
 import { generateReference, type Priority, type RequestStatus } from '../src/modules/requests/index.ts'
 import { readQueueFilters, staffRequestQueries } from '../src/modules/requests/queue.ts'
 import { Agent } from '../test/support/agent.ts'
-import { benchmarkDatabase } from './places-database.ts'
+import { benchmarkConfig, benchmarkDatabase } from './places-database.ts'
 
 /**
  * The staff queue with 100,000 requests in the database: a team lead's GET /staff/requests over
@@ -72,14 +71,7 @@ const milliseconds = (value: number) => `${value.toFixed(1)} ms`
 const database = await benchmarkDatabase()
 try {
   const { db } = database
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    DATABASE_URL: database.connectionString,
-    DATABASE_POOL_SIZE: '20',
-    DEMO_DATA: 'false',
-    SESSION_SECRET: 'benchmark-secret-that-is-long-enough-1234',
-    LOG_LEVEL: 'silent',
-  })
+  const config = benchmarkConfig(database.connectionString)
   const logger = createLogger('silent')
   const services = createServices({ config, db, logger })
   const places = generateDemoPlaces({ properties: propertyCount })
