@@ -46,8 +46,8 @@ export async function benchmarkDatabase(): Promise<{ db: DatabaseHandle; connect
   }
 }
 
-/** The platform's settings for a benchmark run on its own database: no demo, no logging. */
-export function benchmarkConfig(connectionString: string): Config {
+/** The platform's settings for a benchmark run on its own database: no demo, no logging, and any others given. */
+export function benchmarkConfig(connectionString: string, settings: Record<string, string> = {}): Config {
   return loadConfig({
     NODE_ENV: 'test',
     DATABASE_URL: connectionString,
@@ -55,5 +55,6 @@ export function benchmarkConfig(connectionString: string): Config {
     DEMO_DATA: 'false',
     SESSION_SECRET: 'benchmark-secret-that-is-long-enough-1234',
     LOG_LEVEL: 'silent',
+    ...settings,
   })
 }
