@@ -19,7 +19,7 @@ import type { FileStorage } from '../../lib/files/storage.ts'
 import { formatDate } from '../../lib/http/views.ts'
 import { requireResident, requireStaffPermission, residentId, staffActor, type Person, type StaffAccess } from '../identity/index.ts'
 import type { Address, LinkedTenancy } from '../places/index.ts'
-import { channelFor, type RequestChannel } from '../requests/index.ts'
+import { messageRouteFor, type RequestChannel } from '../requests/index.ts'
 import {
   fillPlaceholders,
   pageIdOf,
@@ -106,6 +106,8 @@ interface JourneySite {
 interface Submitted {
   base: string
   reference: string
+  /** Where its confirmation went, worked out from the answers it was sent with. */
+  messageRoute?: { channel: 'email' | 'sms'; recipient: string }
 }
 
 /** A place the person may choose for an address question: their home, or the block it is part of. */
@@ -579,7 +581,8 @@ export async function formRoutes(app: FastifyInstance, { config, db, services }:
           channel: journey.channel,
           raisedByStaffId: journey.agent?.id ?? null,
         })
-        request.session.set('formSubmitted', { base: journey.base, reference: created.reference } satisfies Submitted)
+        const messageRoute = messageRouteFor(journey.definition, answers, journey.person)
+        request.session.set('formSubmitted', { base: journey.base, reference: created.reference, messageRoute } satisfies Submitted)
         return await reply.redirect(`${journey.base}/confirmation/${created.reference}`, 303)
       } catch (error) {
         // Nothing was made, so the answers are put back to finish or correct.
@@ -596,7 +599,7 @@ export async function formRoutes(app: FastifyInstance, { config, db, services }:
       // Only whoever has just sent the form sees its confirmation page.
       const submitted = request.session.get<Submitted>('formSubmitted')
       if (submitted?.base !== context.base || submitted.reference !== reference) throw new NotFound('confirmation')
-      const messageRoute = context.person && channelFor(context.person)
+      const { messageRoute } = submitted
       return reply.view('catalogue/views/form/confirmation.njk', {
         pageTitle: request.t('catalogue.form.confirmation.title'),
         ...formNames(context, text(current.definition.name)),

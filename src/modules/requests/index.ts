@@ -69,7 +69,7 @@ export { workRoutes } from './work-routes.ts'
 export { maySeePhoto, photoLimitsFor, type PhotoAccess, type PhotoViewer, type RequestPhoto } from './photos.ts'
 export { outcomeProblems, outcomesAllowed, workOutcomes, type WorkOutcome } from './outcomes.ts'
 export { responseTemplateRoutes } from './response-template-routes.ts'
-export { channelFor, createResidentMessages, messageFor, notifyResidentTask, type ResidentContact, type ResidentMessages } from './resident-messages.ts'
+export { channelFor, createResidentMessages, messageFor, messageRouteFor, notifyResidentTask, type ResidentContact, type ResidentMessages } from './resident-messages.ts'
 export {
   checkResponseTemplate,
   createResponseTemplates,

@@ -1,7 +1,7 @@
 import type { TaskList } from 'graphile-worker'
 import type { ServiceDependencies } from '../../container.ts'
 import { translator } from '../../lib/i18n/index.ts'
-import { contactFromAnswers, textIn, type Answers, type CatalogueServices } from '../catalogue/index.ts'
+import { contactFromAnswers, textIn, type Answers, type CatalogueServices, type ServiceDefinition } from '../catalogue/index.ts'
 import type { Person } from '../identity/index.ts'
 import { messageTypes, type MessageRequest, type NotificationServices } from '../notifications/index.ts'
 import type { RequestStatus } from './lifecycle.ts'
@@ -24,6 +24,15 @@ export function channelFor(contact: ResidentContact): { channel: 'email' | 'sms'
   const email = contact.email ? { channel: 'email' as const, recipient: contact.email } : undefined
   const text = contact.mobile && contact.mobileVerified ? { channel: 'sms' as const, recipient: contact.mobile } : undefined
   return contact.contactPreference === 'text' ? (text ?? email) : (email ?? text)
+}
+
+/** Where a request's messages go: the way its own answers asked for, or else the person's usual way. */
+export function messageRouteFor(
+  definition: ServiceDefinition,
+  answers: Answers,
+  contact: ResidentContact | undefined,
+): { channel: 'email' | 'sms'; recipient: string } | undefined {
+  return contactFromAnswers(definition, answers) ?? (contact && channelFor(contact))
 }
 
 type Message = 'request-received' | 'request-status-changed' | 'request-update'
@@ -78,8 +87,7 @@ export function createResidentMessages(dependencies: ResidentMessageDependencies
         const version = await catalogue.definitionVersion(event.definition_version_id)
         if (!version) throw new Error(`The definition version ${event.definition_version_id} that a request is pinned to cannot be read`)
         const definition = version.definition
-        // The way they chose for this request wins over their account's usual way.
-        const route = contactFromAnswers(definition, event.answers as Answers) ?? (contact && channelFor(contact))
+        const route = messageRouteFor(definition, event.answers as Answers, contact)
         if (message && contact && route) {
           const values: Record<string, string> = {
             name: `${contact.givenName} ${contact.familyName}`.trim() || t('requests.resident.messages.anonymousName'),

@@ -129,6 +129,33 @@ describe('raising a request for someone who phoned or called in', () => {
     expect(yourRequests.page(`a[href="/account/requests/${request!.reference}"]`)).toHaveLength(1)
   })
 
+  it('says the confirmation went where the caller asked on the phone, and sends it there', async () => {
+    const caller = await linkedTenant()
+    const { agent } = await staffWith(['contact-centre-agent'])
+    const form = await raise(agent, caller.personId, 'housing-repair', 'phone')
+    for (const [page, fields] of [
+      ['gas', { gas: 'no' }],
+      ['emergency', { emergency: 'none' }],
+      ['where', { where: 'own-home' }],
+      ['area', { area: 'kitchen' }],
+      ['kitchen-problem', { 'kitchen-problem': 'taps' }],
+      ['kitchen-tap', { 'kitchen-tap': 'dripping' }],
+      ['description', { description: 'Drips.' }],
+      ['photos', {}],
+      ['access', {}],
+      ['contact-method', { 'contact-method': 'text' }],
+      ['mobile', { mobile: '07700 900 444' }],
+    ] as const) {
+      await answer(agent, `${form}/${page}`, fields)
+    }
+    const confirmation = await agent.follow(await agent.post(`${form}/check-answers`))
+    expect(confirmation.page('main').text()).toContain('We have sent them a text message with the reference, to 07700900444.')
+    const [request] = await requestsOf(caller.personId)
+    await test.services.residentMessages.notifyResidents(request!.id)
+    const messages = await test.database.db.selectFrom('outbox_messages').select(['message_type', 'recipient']).where('person_id', '=', caller.personId).execute()
+    expect(messages).toEqual([{ message_type: 'request-received-sms', recipient: '07700900444' }])
+  })
+
   it('still shows the emergency screening, and records it as shown while the agent filled in the form', async () => {
     const caller = await linkedTenant()
     const { id: agentId, agent } = await staffWith(['contact-centre-agent'])
