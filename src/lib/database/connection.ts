@@ -14,15 +14,20 @@ export type DatabaseHandle = Kysely<Database>
  * raises an error event even while idle or closing; unheard, that would crash the process, so
  * every connection is heard and the pool opens a fresh one for the next query.
  */
-export function connectDatabase(
-  connectionString: string,
-  poolSize: number,
-  onConnectionLost: (error: Error) => void = () => {},
-): { db: DatabaseHandle; pool: pg.Pool } {
+export function createPool(connectionString: string, poolSize: number, onConnectionLost: (error: Error) => void = () => {}): pg.Pool {
   const pool = new pg.Pool({ connectionString, max: poolSize, application_name: 'guildhall' })
   pool.on('connect', (client) => client.on('error', onConnectionLost))
   // The pool passes on an idle connection's error too; it was already heard above.
   pool.on('error', () => {})
+  return pool
+}
+
+export function connectDatabase(
+  connectionString: string,
+  poolSize: number,
+  onConnectionLost?: (error: Error) => void,
+): { db: DatabaseHandle; pool: pg.Pool } {
+  const pool = createPool(connectionString, poolSize, onConnectionLost)
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   return { db, pool }
 }

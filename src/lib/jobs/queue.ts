@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely'
 import { Logger as WorkerLogger, run, type Runner, type TaskList } from 'graphile-worker'
+import { createPool } from '../database/connection.ts'
 import type { Logger } from '../log.ts'
 
 export interface JobOptions {
@@ -37,8 +38,11 @@ export async function startWorker({ connectionString, tasks, logger, concurrency
     const method = level === 'error' ? 'error' : level === 'warning' ? 'warn' : 'debug'
     logger[method]({ component: 'worker' }, message)
   })
-  return run({
-    connectionString,
+  // The worker's own pool, so its connections are heard when the server ends them (see createPool)
+  // and it is closed only once the worker has stopped using it.
+  const pgPool = createPool(connectionString, concurrency + 2, (error) => logger.warn({ component: 'worker', err: error }, 'A worker database connection was lost'))
+  const runner = await run({
+    pgPool,
     concurrency,
     taskList: tasks,
     crontab,
@@ -46,4 +50,10 @@ export async function startWorker({ connectionString, tasks, logger, concurrency
     pollInterval: 1000,
     logger: workerLogger,
   })
+  const stopRunner = runner.stop.bind(runner)
+  runner.stop = async () => {
+    await stopRunner()
+    await pgPool.end()
+  }
+  return runner
 }

@@ -6,6 +6,7 @@ import { translator, type Translate } from '../../lib/i18n/index.ts'
 import { createLocalProvider } from './local-provider.ts'
 import { recordDeliveryReceipt, type NotifyDeliveryReceipt } from './delivery-receipts.ts'
 import { createNotifyProvider } from './notify-provider.ts'
+import { messagesAbout } from './messages-about.ts'
 import { queueMessage, resumeAbandonedMessages, resumeAbandonedMessagesTask, sendMessageTask, type MessageRequest } from './outbox.ts'
 import { recentMessages } from './outbox-page.ts'
 import type { MessageProvider } from './provider.ts'
@@ -13,6 +14,7 @@ import { createMessageSender } from './sender.ts'
 import { activePause, resumeSending } from './sending-pause.ts'
 
 export { queueMessage, sendMessageTask, type MessageRequest } from './outbox.ts'
+export type { SentMessage } from './messages-about.ts'
 export { messageTypes, type MessageTypeName } from './message-types.ts'
 export { PermanentDeliveryFailure, ProviderConfigurationFailure, type DeliveryReceipt, type MessageProvider, type OutgoingMessage } from './provider.ts'
 export { createLocalProvider } from './local-provider.ts'
@@ -61,6 +63,8 @@ export function createNotificationServices(dependencies: ServiceDependencies, op
     sendingPause: () => activePause(dependencies.db),
     /** Ends a pause once an administrator has put the configuration right, and sends what waited. */
     resumeSending: () => resumeSending(dependencies.db),
+    /** The messages sent about a request, by its reference, for staff to see where each has got to. */
+    messagesAbout: (reference: string) => messagesAbout(dependencies.db, reference),
     recentMessages: (t: Translate, limit?: number) => recentMessages(dependencies.db, t, dependencies.config.council.name, limit),
   }
 }

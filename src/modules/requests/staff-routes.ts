@@ -134,7 +134,11 @@ export async function staffRequestRoutes(app: FastifyInstance, { config, db, ser
       queries.assignees(),
       record.propertyUprn === null ? undefined : services.places.addressByUprn(record.propertyUprn),
     ])
-    const [awaabsLaw, templates] = await Promise.all([requests.awaabsLaw(id), services.responseTemplates.list(record.serviceCode)])
+    const [awaabsLaw, templates, messages] = await Promise.all([
+      requests.awaabsLaw(id),
+      services.responseTemplates.list(record.serviceCode),
+      services.notifications.messagesAbout(record.reference),
+    ])
     const values = extra.values ?? (await templateStart(request, record, templates))
     const staffNames = await queries.staffNames([...new Set(timeline.flatMap((entry) => (entry.actor.kind === 'staff' && entry.actor.id ? [entry.actor.id] : [])))])
     const warnings = await services.warnings.warningsForJob(record, request.staff!)
@@ -161,6 +165,7 @@ export async function staffRequestRoutes(app: FastifyInstance, { config, db, ser
       priorities,
       jobs: version ? jobsOf(version.definition).map((job) => ({ code: job.code, trade: job.trade, label: textIn(job.label, 'en') })) : [],
       awaabsLaw,
+      messages,
       milestoneDate: ukWallClock(now).date,
       templates,
       assignees,
