@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Agent, errorSummary, type AgentResponse } from '../../support/agent.ts'
+import { signedInStaff } from '../../support/staff.ts'
 import { createTestApp, type TestApp } from '../../support/app.ts'
 import { address, addressCsv, sessionCookie, signedInResident, tenancyCsv, tenant } from '../../support/places.ts'
-import { sessionFor } from '../../support/sessions.ts'
 
 let test: TestApp
-let staffNumber = 0
 let tenantNumber = 0
 
 beforeAll(async () => {
@@ -21,19 +20,7 @@ afterAll(async () => {
   await test?.close()
 })
 
-async function staffWith(roleCodes: string[]) {
-  staffNumber += 1
-  const id = await test.services.identity.staff.createStaffMember({
-    name: `Agent ${staffNumber}`,
-    email: `assisted${staffNumber}@lowerwendle.example.gov.uk`,
-    password: null,
-    roleCodes,
-    teamCodes: [],
-  })
-  const agent = new Agent(test.app)
-  agent.setCookie(sessionCookie, await sessionFor(test.database.db, { kind: 'staff', id }))
-  return { id, agent }
-}
+const staffWith = (roleCodes: string[]) => signedInStaff(test, roleCodes)
 
 /** A tenant with an online account, linked to their tenancy at Heron Court. */
 async function linkedTenant() {

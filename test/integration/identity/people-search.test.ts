@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Agent, errorSummary, type AgentResponse } from '../../support/agent.ts'
+import { signedInStaff } from '../../support/staff.ts'
 import { createTestApp, type TestApp } from '../../support/app.ts'
-import { address, addressCsv, sessionCookie, signedInResident, tenancyCsv, tenant } from '../../support/places.ts'
-import { sessionFor } from '../../support/sessions.ts'
+import { address, addressCsv, signedInResident, tenancyCsv, tenant } from '../../support/places.ts'
 import { repairDefinition } from '../requests/factories.ts'
 
 let test: TestApp
-let staffNumber = 0
 
 beforeAll(async () => {
   test = await createTestApp()
@@ -34,20 +33,7 @@ afterAll(async () => {
   await test?.close()
 })
 
-/** A member of staff with these roles, signed in. */
-async function staffWith(roleCodes: string[]) {
-  staffNumber += 1
-  const id = await test.services.identity.staff.createStaffMember({
-    name: `Member ${staffNumber}`,
-    email: `people${staffNumber}@lowerwendle.example.gov.uk`,
-    password: null,
-    roleCodes,
-    teamCodes: [],
-  })
-  const agent = new Agent(test.app)
-  agent.setCookie(sessionCookie, await sessionFor(test.database.db, { kind: 'staff', id }))
-  return { id, agent }
-}
+const staffWith = (roleCodes: string[]) => signedInStaff(test, roleCodes)
 
 /** The rows of the results table as the page shows them: name, address, tenancy and record. */
 function resultRows(page: AgentResponse) {
