@@ -103,7 +103,7 @@ try {
     },
   })
   const furthest = requestIds[targetDaysAhead - 1]!
-  const offered = await createSchedulingServices({ config, db: capturing, logger, requests: services.requests }).availableSlots(furthest)
+  const offered = await createSchedulingServices({ config, db: capturing, logger, requests: services.requests, messages: services.residentMessages }).availableSlots(furthest)
   await capturing.destroy()
   console.log(`\nFor a target ${targetDaysAhead} days ahead: ${offered.length} days offered, ${offered.reduce((sum, day) => sum + day.slots.length, 0)} slots`)
   for (const query of captured) {

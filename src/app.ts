@@ -17,9 +17,10 @@ import { siteRoutes } from './modules/site/routes.ts'
 import { identityRoutes } from './modules/identity/index.ts'
 import { placesRoutes } from './modules/places/index.ts'
 import { formRoutes } from './modules/catalogue/index.ts'
-import { notificationRoutes } from './modules/notifications/index.ts'
+import { notificationRoutes, notificationStaffRoutes } from './modules/notifications/index.ts'
 import { requestPhotoRoutes, residentRequestRoutes, responseTemplateRoutes, staffRequestRoutes, workRoutes } from './modules/requests/index.ts'
 import { warningRoutes } from './modules/warnings/index.ts'
+import { residentAppointmentRoutes, schedulingStaffRoutes } from './modules/scheduling/index.ts'
 
 export interface AppDependencies {
   config: Config
@@ -57,12 +58,15 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
   await app.register(staffRequestRoutes, { config, db, services })
   await app.register(workRoutes, { config, db, services })
   await app.register(warningRoutes, { services })
+  await app.register(schedulingStaffRoutes, { services })
   await app.register(residentRequestRoutes, { config, services })
+  await app.register(residentAppointmentRoutes, { config, services })
   await app.register(requestPhotoRoutes, { config, services })
   await app.register(responseTemplateRoutes, { services })
   await app.register(placesRoutes, { config, services })
   await app.register(formRoutes, { config, db, services })
   await app.register(notificationRoutes, { config, services })
+  await app.register(notificationStaffRoutes, { services })
 
   return app
 }

@@ -1,7 +1,8 @@
-import { createPrivateKey, type KeyObject } from 'node:crypto'
+import { createHmac, createPrivateKey, type KeyObject } from 'node:crypto'
 import path from 'node:path'
 import { z } from 'zod'
 import { regions, type Region } from './lib/calendar/bank-holiday-rules.ts'
+import { isTimeOfDay, type TimeOfDay } from './lib/calendar/uk-time.ts'
 import { messageTypes } from './modules/notifications/message-types.ts'
 
 export const nations = ['england', 'wales', 'scotland', 'northern-ireland'] as const
@@ -12,6 +13,8 @@ const booleanFlag = z
   .transform((value) => value === 'true' || value === '1' || value === 'yes')
 
 const hexColour = z.string().regex(/^#[0-9a-fA-F]{6}$/, { message: 'must be a colour like #1d70b8' })
+
+const timeOfDay = /^([01]\d|2[0-3]):[0-5]\d$/
 
 const optionalUrl = z.url({ message: 'must be a full URL such as https://example.org' }).optional()
 
@@ -55,6 +58,13 @@ const environmentSchema = z.object({
   BANK_HOLIDAY_REGION: z.enum(regions, { message: `must be one of ${regions.join(', ')}` }).default('england-and-wales'),
   REQUEST_REOPEN_DAYS: wholeNumber(0, 365).default(28),
   PRIORITY_TARGETS: z.string().optional(),
+  BOOKED_PRIORITIES: z.string().default('urgent,routine'),
+  APPOINTMENT_REMINDER_TIME: z.string().regex(timeOfDay, { message: 'must be a time on the 24-hour clock such as 18:00' }).default('18:00'),
+  MESSAGE_QUIET_HOURS: z
+    .string()
+    .regex(/^(none|\d{2}:\d{2}-\d{2}:\d{2})$/, { message: 'must be two times such as 21:00-08:00, or none' })
+    .default('21:00-08:00'),
+  APPOINTMENT_LINK_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
 
   NOTIFICATIONS_PROVIDER: z.enum(['local', 'notify'], { message: 'must be local or notify' }).default('local'),
   NOTIFY_API_KEY: z
@@ -65,6 +75,9 @@ const environmentSchema = z.object({
   NOTIFY_TIMEOUT_MS: wholeNumber(100, 120000).default(10000),
   NOTIFY_TEMPLATE_IDS: z.string().optional(),
   NOTIFY_CALLBACK_TOKEN: z.string().min(10, { message: 'must be at least 10 characters, as Notify requires' }).optional(),
+  OUTBOX_LEASE_SECONDS: wholeNumber(2, 3600).default(90),
+  OUTBOX_FIRST_RETRY_SECONDS: wholeNumber(1, 3600).default(10),
+  OUTBOX_LONGEST_RETRY_SECONDS: wholeNumber(1, 86400).default(1800),
 
   ONE_LOGIN_ISSUER: optionalUrl,
   ONE_LOGIN_CLIENT_ID: z.string().min(1).optional(),
@@ -130,9 +143,23 @@ export interface Config {
     /** The council's own target for a priority, where it differs from the standard one. */
     priorityTargets: Partial<Record<TargetPriority, { hours: number } | { workingDays: number }>>
   }
+  scheduling: {
+    /** The priorities whose visits are booked; the rest (emergencies) are attended without one. */
+    bookedPriorities: TargetPriority[]
+    /** The UK time on the day before a visit that its reminder goes out. */
+    reminderTime: TimeOfDay
+    /** When no reminder goes out, on the UK clock; null when any hour will do. */
+    quietHours: { from: TimeOfDay; until: TimeOfDay } | null
+    /**
+     * Signs the links in messages that change or cancel a visit without signing in. Derived from
+     * SESSION_SECRET unless set; the embedded demo derives it from its own cookie secret.
+     */
+    changeLinkSecret: string | undefined
+  }
   notificationsProvider: 'local' | 'notify'
   /** GOV.UK Notify, set when NOTIFICATIONS_PROVIDER is notify. */
   notify: NotifyConfig | undefined
+  outbox: OutboxTiming
   demoMode: boolean
   oneLogin: OpenIdProviderConfig | undefined
   staffSignOn: (OpenIdProviderConfig & { name: string }) | undefined
@@ -146,6 +173,16 @@ export interface NotifyConfig {
   templateIds: Partial<Record<string, string>>
   /** The bearer token Notify sends with delivery receipts; receipts are refused without one. */
   callbackToken: string | undefined
+}
+
+/** How the outbox paces its sending: how long a sender holds a message, and how long a retry waits. */
+export interface OutboxTiming {
+  /** How long a sender may hold a message before another may take it over. */
+  leaseSeconds: number
+  /** The wait after a message's first temporary failure; each later one doubles it. */
+  firstRetrySeconds: number
+  /** The longest wait between two tries, however many have failed. */
+  longestRetrySeconds: number
 }
 
 export class ConfigurationError extends Error {
@@ -252,6 +289,30 @@ function openIdProvider(
 }
 
 /** Parses the whole environment once; nothing else in the code reads process.env. */
+/** Which priorities are booked, written as "urgent,routine". */
+function bookedPriorities(text: string): TargetPriority[] {
+  const priorities = text.split(',').map((part) => part.trim()).filter(Boolean)
+  const unknown = priorities.find((priority) => !targetPriorities.includes(priority as TargetPriority))
+  if (unknown !== undefined) {
+    throw new ConfigurationError('BOOKED_PRIORITIES', `has "${unknown}": list priorities from ${targetPriorities.join(', ')}, separated by commas`)
+  }
+  return priorities as TargetPriority[]
+}
+
+function quietHours(text: string): Config['scheduling']['quietHours'] {
+  if (text === 'none') return null
+  const [from, until] = text.split('-') as [TimeOfDay, TimeOfDay]
+  if (!isTimeOfDay(from) || !isTimeOfDay(until) || from === until) {
+    throw new ConfigurationError('MESSAGE_QUIET_HOURS', 'must be two different real times such as 21:00-08:00, or none')
+  }
+  return { from, until }
+}
+
+/** A key for one purpose made from a secret kept for another, so neither can stand in for the other. */
+export function derivedSecret(secret: string, purpose: string): string {
+  return createHmac('sha256', secret).update(purpose).digest('base64url')
+}
+
 export function loadConfig(environment: Record<string, string | undefined> = process.env): Config {
   const parsed = environmentSchema.safeParse(
     Object.fromEntries(Object.entries(environment).filter(([, value]) => value !== undefined && value !== '')),
@@ -291,6 +352,15 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
           callbackToken: env.NOTIFY_CALLBACK_TOKEN,
         }
       : undefined
+
+  if (env.OUTBOX_LONGEST_RETRY_SECONDS < env.OUTBOX_FIRST_RETRY_SECONDS) {
+    throw new ConfigurationError('OUTBOX_LONGEST_RETRY_SECONDS', 'must be at least OUTBOX_FIRST_RETRY_SECONDS')
+  }
+  // A sender looks a message up and then sends it, each call waiting up to NOTIFY_TIMEOUT_MS. Were
+  // the lease to run out first, another sender could take the message over and send it again.
+  if (notify && env.OUTBOX_LEASE_SECONDS * 1000 <= 2 * notify.timeoutMilliseconds) {
+    throw new ConfigurationError('OUTBOX_LEASE_SECONDS', 'must be longer than two calls to GOV.UK Notify (twice NOTIFY_TIMEOUT_MS)')
+  }
 
   const dataDirectory = path.resolve(env.DATA_DIR)
   const staffSignOn = openIdProvider('STAFF_SSO', {
@@ -332,8 +402,19 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
       nation: env.COUNCIL_NATION,
     },
     requests: { reopenWithinDays: env.REQUEST_REOPEN_DAYS, priorityTargets: priorityTargets(env.PRIORITY_TARGETS) },
+    scheduling: {
+      bookedPriorities: bookedPriorities(env.BOOKED_PRIORITIES),
+      reminderTime: env.APPOINTMENT_REMINDER_TIME as TimeOfDay,
+      quietHours: quietHours(env.MESSAGE_QUIET_HOURS),
+      changeLinkSecret: env.APPOINTMENT_LINK_SECRET ?? (env.SESSION_SECRET && derivedSecret(env.SESSION_SECRET, 'appointment-change-links')),
+    },
     notificationsProvider: env.NOTIFICATIONS_PROVIDER,
     notify,
+    outbox: {
+      leaseSeconds: env.OUTBOX_LEASE_SECONDS,
+      firstRetrySeconds: env.OUTBOX_FIRST_RETRY_SECONDS,
+      longestRetrySeconds: env.OUTBOX_LONGEST_RETRY_SECONDS,
+    },
     demoMode,
     oneLogin: openIdProvider('ONE_LOGIN', {
       issuer: env.ONE_LOGIN_ISSUER,

@@ -28,14 +28,15 @@ export function createServices(dependencies: ServiceDependencies) {
   const places = createPlacesServices(dependencies)
   const catalogue = createCatalogueServices(dependencies)
   const requests = createRequestServices({ ...dependencies, catalogue })
-  const scheduling = createSchedulingServices({ ...dependencies, requests })
   const residentMessages = createResidentMessages({ ...dependencies, catalogue, people: identity.residents, notifications })
+  const scheduling = createSchedulingServices({ ...dependencies, requests, messages: residentMessages })
+  requests.onStatusChange((changed) => scheduling.followRequestStatus(changed))
   const satisfaction = createSatisfactionSurvey(dependencies)
   const responseTemplates = createResponseTemplates(dependencies)
   const warnings = createWarningServices({ ...dependencies, people: identity.residents, places })
-  const tasks: TaskList = { ...housekeepingTasks(dependencies.db), ...notifications.tasks, ...residentMessages.tasks }
+  const tasks: TaskList = { ...housekeepingTasks(dependencies.db), ...notifications.tasks, ...residentMessages.tasks, ...scheduling.tasks }
   /** Recurring jobs, one graphile-worker crontab line each. */
-  const schedule = [housekeepingSchedule, notifications.schedule, residentMessages.schedule].join('\n')
+  const schedule = [housekeepingSchedule, notifications.schedule, residentMessages.schedule, scheduling.schedule].join('\n')
   return { notifications, identity, places, catalogue, requests, scheduling, residentMessages, satisfaction, responseTemplates, warnings, tasks, schedule }
 }
 

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import path from 'node:path'
 import pg from 'pg'
-import type { Config } from './config.ts'
+import { derivedSecret, type Config } from './config.ts'
 import { attachOrStartEmbeddedDatabase, databaseUrlFor, type EmbeddedDatabase } from './lib/database/embedded.ts'
 import { connectDatabase, type DatabaseHandle } from './lib/database/connection.ts'
 import { migrateToLatest } from './lib/database/migrations.ts'
@@ -60,7 +60,9 @@ export async function openPlatform(config: Config, logger: Logger, role: 'server
     await embedded?.stop()
     throw error
   }
-  const services = createServices({ config, db, logger })
+  // The demo has no SESSION_SECRET, so its change links are signed with a key made from the cookie secret it keeps.
+  const changeLinkSecret = config.scheduling.changeLinkSecret ?? derivedSecret(cookieSecretFor(config), 'appointment-change-links')
+  const services = createServices({ config: { ...config, scheduling: { ...config.scheduling, changeLinkSecret } }, db, logger })
   return {
     db,
     connectionString,

@@ -1,6 +1,7 @@
 import type { ServiceDependencies, Services } from '../container.ts'
 import type { Logger } from '../lib/log.ts'
 import { loadDemoAccounts } from './accounts.ts'
+import { loadDemoCapacity } from './capacity.ts'
 import { loadDemoResponseTemplates } from './response-templates.ts'
 import { generateDemoPlaces } from './places.ts'
 import { loadDemoRequests } from './requests.ts'
@@ -40,4 +41,6 @@ export async function loadDemoCouncil(services: Services, dependencies: ServiceD
     const requests = await loadDemoRequests(dependencies, services)
     if (requests) logger.info({ ...requests, milliseconds: Math.round(performance.now() - started) }, 'Made the demo council’s requests')
   }
+  const slots = await loadDemoCapacity(dependencies, services)
+  if (slots > 0) logger.info({ slots }, 'Opened the demo diaries for the coming weeks')
 }

@@ -4,11 +4,11 @@ import type { AddressInfo, Socket } from 'node:net'
 
 /**
  * A local stand-in for GOV.UK Notify that speaks its real v2 API, so the real client library can
- * be tested against it: JWT authentication, sending texts and emails, listing and fetching
- * notifications, faults on demand, and delivery receipts sent back to a callback URL.
+ * be tested against it: JWT authentication, sending texts, emails and letters, listing and
+ * fetching notifications, faults on demand, and delivery receipts sent back to a callback URL.
  */
 
-export type NotificationType = 'sms' | 'email'
+export type NotificationType = 'sms' | 'email' | 'letter'
 export type DeliveryStatus = 'delivered' | 'permanent-failure' | 'temporary-failure' | 'technical-failure'
 
 export interface StubTemplate {
@@ -23,6 +23,7 @@ export interface StubNotification {
   reference: string | null
   type: NotificationType
   templateId: string
+  /** The phone number, the email address, or a letter's address lines joined by newlines. */
   recipient: string
   personalisation: Record<string, string>
   status: string
@@ -59,6 +60,8 @@ export interface NotifyStub {
   /** Decides a fault for every call once the queued ones are used up; undefined answers normally. */
   setFaultPolicy(policy: ((call: StubCall) => Fault | undefined) | undefined): void
   sendDeliveryReceipt(notificationId: string, status: DeliveryStatus, callback: { url: string; bearerToken: string }): Promise<Response>
+  /** The environment that points Guildhall at this stub, with the stub's template for each message type. */
+  environmentFor(templateFor: Record<string, StubTemplate>): Record<string, string>
   close(): Promise<void>
 }
 
@@ -95,6 +98,32 @@ function errorBody(status: number, error: string, message: string) {
   return { status_code: status, errors: [{ error, message }] }
 }
 
+const mostAddressLines = 7
+const ukPostcode = /^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$/i
+
+/**
+ * A letter's address from its personalisation as Notify reads it (address_line_1 to _7, blank
+ * lines skipped), or the message of the ValidationError Notify answers with.
+ */
+function letterAddress(personalisation: Record<string, unknown>): string[] | { problem: string } {
+  if (typeof personalisation.address_line_1 !== 'string') return { problem: 'personalisation address_line_1 is a required property' }
+  const lines = Array.from({ length: mostAddressLines }, (_unused, index) => personalisation[`address_line_${index + 1}`])
+    .filter((line): line is string => typeof line === 'string')
+    .flatMap((line) => line.split('\n'))
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+  if (lines.length < 3) return { problem: 'Address must be at least 3 lines' }
+  if (lines.length > mostAddressLines) return { problem: 'Address must be no more than 7 lines' }
+  if (!ukPostcode.test(lines.at(-1)!)) return { problem: 'Must be a real UK postcode' }
+  return lines
+}
+
+/** Why Notify refuses a send request: BadRequestError unless another error is named. */
+interface Refusal {
+  error?: string
+  problem: string
+}
+
 const faultAnswers: Record<403 | 429 | 500, [string, string]> = {
   403: ['AuthError', 'Invalid token: API key not found'],
   429: ['RateLimitError', 'Exceeded rate limit for key type LIVE of 3000 requests per 60 seconds'],
@@ -125,6 +154,14 @@ export async function startNotifyStub(options: { templates: StubTemplate[] }): P
     response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
   }
 
+  /** Where a notification went, in the fields Notify names: a letter's address as line_1 to line_7. */
+  function destination(notification: StubNotification) {
+    if (notification.type === 'sms') return { phone_number: notification.recipient }
+    if (notification.type === 'email') return { email_address: notification.recipient }
+    const lines = notification.recipient.split('\n')
+    return Object.fromEntries(Array.from({ length: mostAddressLines }, (_unused, index) => [`line_${index + 1}`, lines[index] ?? null]))
+  }
+
   function describe(notification: StubNotification) {
     return {
       id: notification.id,
@@ -134,21 +171,33 @@ export async function startNotifyStub(options: { templates: StubTemplate[] }): P
       template: { id: notification.templateId, version: 1, uri: `${baseUrl}/v2/template/${notification.templateId}` },
       created_at: notification.createdAt,
       completed_at: notification.completedAt,
-      ...(notification.type === 'sms' ? { phone_number: notification.recipient } : { email_address: notification.recipient }),
+      ...destination(notification),
     }
   }
 
+  /** Whom a send request is for, or why Notify refuses it: a letter's address is in its personalisation. */
+  function recipientOf(type: NotificationType, fields: Record<string, unknown>): { recipient: string } | Refusal {
+    if (type === 'letter') {
+      const address = letterAddress((fields.personalisation ?? {}) as Record<string, unknown>)
+      return 'problem' in address ? { error: 'ValidationError', problem: address.problem } : { recipient: address.join('\n') }
+    }
+    const field = type === 'sms' ? 'phone_number' : 'email_address'
+    const recipient = fields[field]
+    if (typeof recipient !== 'string' || recipient === '') return { problem: `${field} is a required property` }
+    if (type === 'sms' && /[^\d\s()+-]/.test(recipient)) return { error: 'ValidationError', problem: 'phone_number Must not contain letters or symbols' }
+    if (type === 'email' && !recipient.includes('@')) return { problem: 'email_address Not a valid email address' }
+    return { recipient }
+  }
+
   /** Records a new notification from a send request, or returns the 400 Notify would give. */
-  function accept(type: NotificationType, body: unknown): StubNotification | { problem: string } {
+  function accept(type: NotificationType, body: unknown): StubNotification | Refusal {
     const fields = (body ?? {}) as Record<string, unknown>
-    const recipient = type === 'sms' ? fields.phone_number : fields.email_address
     const template = options.templates.find((candidate) => candidate.id === fields.template_id)
     if (typeof fields.template_id !== 'string' || !template) return { problem: 'Template not found' }
     if (template.type !== type) return { problem: `${type} template is not suitable for ${template.type} notification` }
-    if (typeof recipient !== 'string' || recipient === '') {
-      return { problem: `${type === 'sms' ? 'phone_number' : 'email_address'} is a required property` }
-    }
-    if (type === 'email' && !recipient.includes('@')) return { problem: 'email_address Not a valid email address' }
+    const addressee = recipientOf(type, fields)
+    if ('problem' in addressee) return addressee
+    const { recipient } = addressee
     const notification: StubNotification = {
       id: randomUUID(),
       reference: typeof fields.reference === 'string' ? fields.reference : null,
@@ -171,15 +220,20 @@ export async function startNotifyStub(options: { templates: StubTemplate[] }): P
   function sendResponse(notification: StubNotification) {
     const template = options.templates.find((candidate) => candidate.id === notification.templateId)!
     const body = render(template.body, notification.personalisation)
-    return {
+    const subject = render(template.subject ?? '', notification.personalisation)
+    const common = {
       id: notification.id,
       reference: notification.reference,
-      content:
-        notification.type === 'sms'
-          ? { body, from_number: 'LWENDLE' }
-          : { body, subject: render(template.subject ?? '', notification.personalisation), from_email: 'lower.wendle@notifications.service.gov.uk' },
       uri: `${baseUrl}/v2/notifications/${notification.id}`,
       template: { id: template.id, version: 1, uri: `${baseUrl}/v2/template/${template.id}` },
+    }
+    switch (notification.type) {
+      case 'sms':
+        return { ...common, content: { body, from_number: 'LWENDLE' } }
+      case 'email':
+        return { ...common, content: { body, subject, from_email: 'lower.wendle@notifications.service.gov.uk' } }
+      case 'letter':
+        return { ...common, content: { body, subject }, scheduled_for: null }
     }
   }
 
@@ -195,10 +249,10 @@ export async function startNotifyStub(options: { templates: StubTemplate[] }): P
     const problem = authenticationProblem(request.headers.authorization, serviceId, secret)
     if (problem) return json(response, 403, errorBody(403, 'AuthError', problem))
 
-    const send = /^\/v2\/notifications\/(sms|email)$/.exec(url.pathname)
+    const send = /^\/v2\/notifications\/(sms|email|letter)$/.exec(url.pathname)
     if (request.method === 'POST' && send) {
       const outcome = accept(send[1] as NotificationType, await readJson(request))
-      if ('problem' in outcome) return json(response, 400, errorBody(400, 'BadRequestError', outcome.problem))
+      if ('problem' in outcome) return json(response, 400, errorBody(400, outcome.error ?? 'BadRequestError', outcome.problem))
       if (fault?.kind === 'accept-then-hang') return
       return json(response, 201, sendResponse(outcome))
     }
@@ -238,6 +292,12 @@ export async function startNotifyStub(options: { templates: StubTemplate[] }): P
     templates: options.templates,
     notifications,
     calls,
+    environmentFor: (templateFor) => ({
+      NOTIFICATIONS_PROVIDER: 'notify',
+      NOTIFY_API_KEY: `guildhall_test-${serviceId}-${secret}`,
+      NOTIFY_BASE_URL: baseUrl,
+      NOTIFY_TEMPLATE_IDS: JSON.stringify(Object.fromEntries(Object.entries(templateFor).map(([messageType, template]) => [messageType, template.id]))),
+    }),
     queueFaults: (...faults) => queuedFaults.push(...faults),
     setFaultPolicy: (policy) => (faultPolicy = policy),
     async sendDeliveryReceipt(notificationId, status, callback) {

@@ -58,6 +58,31 @@ describe('configuration', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://db/guildhall', DEMO_DATA: 'true' }).loadDemoData).toBe(true)
   })
 
+  it('books urgent and routine visits and reminds at 18:00 outside 21:00 to 08:00 unless told otherwise', () => {
+    expect(loadConfig({}).scheduling).toEqual({
+      bookedPriorities: ['urgent', 'routine'],
+      reminderTime: '18:00',
+      quietHours: { from: '21:00', until: '08:00' },
+      changeLinkSecret: undefined,
+    })
+    const own = loadConfig({ BOOKED_PRIORITIES: 'routine', APPOINTMENT_REMINDER_TIME: '17:30', MESSAGE_QUIET_HOURS: 'none' }).scheduling
+    expect(own).toMatchObject({ bookedPriorities: ['routine'], reminderTime: '17:30', quietHours: null })
+    expect(problemWith({ BOOKED_PRIORITIES: 'urgent,soon' })).toContain('BOOKED_PRIORITIES has "soon"')
+    expect(problemWith({ APPOINTMENT_REMINDER_TIME: '6pm' })).toBe('APPOINTMENT_REMINDER_TIME must be a time on the 24-hour clock such as 18:00')
+    expect(problemWith({ MESSAGE_QUIET_HOURS: '21:00-21:00' })).toContain('MESSAGE_QUIET_HOURS must be two different real times')
+    expect(problemWith({ MESSAGE_QUIET_HOURS: '25:00-08:00' })).toContain('MESSAGE_QUIET_HOURS must be two different real times')
+  })
+
+  it('signs change links with their own secret, or one made from the session secret and never equal to it', () => {
+    const sessionSecret = 'a-session-secret-that-is-long-enough-1234'
+    const derived = loadConfig({ SESSION_SECRET: sessionSecret }).scheduling.changeLinkSecret
+    expect(derived).toMatch(/^[\w-]{43}$/)
+    expect(derived).not.toBe(sessionSecret)
+    const own = 'an-appointment-link-secret-long-enough-99'
+    expect(loadConfig({ SESSION_SECRET: sessionSecret, APPOINTMENT_LINK_SECRET: own }).scheduling.changeLinkSecret).toBe(own)
+    expect(problemWith({ APPOINTMENT_LINK_SECRET: 'short' })).toBe('APPOINTMENT_LINK_SECRET must be at least 32 characters')
+  })
+
   it('names the variable and the problem in one line', () => {
     expect(problemWith({ PORT: 'eighty' })).toBe('PORT must be a number')
     expect(problemWith({ PORT: '70000' })).toBe('PORT must be between 0 and 65535')
@@ -131,6 +156,24 @@ describe('configuration', () => {
         'ONE_LOGIN_PRIVATE_KEY cannot be set together with ONE_LOGIN_CLIENT_SECRET; use one of the two',
       )
     })
+  })
+
+  it('paces the outbox as production does unless told otherwise, and refuses a lease Notify calls could outlast', () => {
+    expect(loadConfig({}).outbox).toEqual({ leaseSeconds: 90, firstRetrySeconds: 10, longestRetrySeconds: 1800 })
+    expect(loadConfig({ OUTBOX_LEASE_SECONDS: '3', OUTBOX_FIRST_RETRY_SECONDS: '1', OUTBOX_LONGEST_RETRY_SECONDS: '2' }).outbox).toEqual({
+      leaseSeconds: 3,
+      firstRetrySeconds: 1,
+      longestRetrySeconds: 2,
+    })
+    expect(problemWith({ OUTBOX_LEASE_SECONDS: 'two minutes' })).toBe('OUTBOX_LEASE_SECONDS must be a number')
+    expect(problemWith({ OUTBOX_LEASE_SECONDS: '1' })).toBe('OUTBOX_LEASE_SECONDS must be between 2 and 3600')
+    expect(problemWith({ OUTBOX_FIRST_RETRY_SECONDS: '0' })).toBe('OUTBOX_FIRST_RETRY_SECONDS must be between 1 and 3600')
+    expect(problemWith({ OUTBOX_FIRST_RETRY_SECONDS: '60', OUTBOX_LONGEST_RETRY_SECONDS: '30' })).toBe(
+      'OUTBOX_LONGEST_RETRY_SECONDS must be at least OUTBOX_FIRST_RETRY_SECONDS',
+    )
+    const notify = { NOTIFICATIONS_PROVIDER: 'notify', NOTIFY_API_KEY: `test-${'0'.repeat(36)}-${'1'.repeat(36)}` }
+    expect(problemWith({ ...notify, NOTIFY_TIMEOUT_MS: '60000' })).toBe('OUTBOX_LEASE_SECONDS must be longer than two calls to GOV.UK Notify (twice NOTIFY_TIMEOUT_MS)')
+    expect(loadConfig({ ...notify, NOTIFY_TIMEOUT_MS: '44000' }).outbox.leaseSeconds).toBe(90)
   })
 })
 

@@ -100,6 +100,11 @@ interface JourneySite {
   /** Whether whoever sent the request may fill in forms here, for an upload refused before the guard runs. */
   mayUse(request: FastifyRequest): boolean
   contextOf(request: FastifyRequest): Promise<JourneyContext>
+  /**
+   * What follows a request made here, where the site has more to ask: a page to go on to instead
+   * of the confirmation, or a line for the confirmation to add.
+   */
+  afterSubmission?(request: FastifyRequest, created: { id: string; reference: string }): Promise<{ next: string } | { note: string } | undefined>
 }
 
 /** What the form sent as confirmed, kept in the session so only whoever sent it sees its confirmation. */
@@ -108,6 +113,8 @@ interface Submitted {
   reference: string
   /** Where its confirmation went, worked out from the answers it was sent with. */
   messageRoute?: { channel: 'email' | 'sms'; recipient: string }
+  /** A line the site asked the confirmation to add. */
+  note?: string
 }
 
 /** A place the person may choose for an address question: their home, or the block it is part of. */
@@ -508,6 +515,13 @@ export async function formRoutes(app: FastifyInstance, { config, db, services }:
     })
   }
 
+  /** Where an agent books the visit for a request they have just raised, when it waits for one and they may book. */
+  async function staffBookingHref(context: JourneyContext, reference: string): Promise<string | undefined> {
+    if (!context.agent?.permissions.has('appointments.book')) return undefined
+    const record = await requests.requestForResident(reference, context.personId)
+    return (await services.scheduling.needsBooking(record.id)) ? `/staff/requests/${encodeURIComponent(reference)}/appointment` : undefined
+  }
+
   /** Registers every page of the form engine for one site. */
   function journeyRoutes(site: JourneySite) {
     const journeyOf = async (request: FastifyRequest) => journeyFor(await site.contextOf(request))
@@ -571,8 +585,9 @@ export async function formRoutes(app: FastifyInstance, { config, db, services }:
       const answers = pruneHiddenAnswers(journey.definition, draft.answers)
       const place = Object.values(answers).find((answer) => typeof answer === 'object' && answer !== null && 'uprn' in answer)
       const chosenUprn = place && 'uprn' in place ? Number(place.uprn) : undefined
+      let created: { id: string; reference: string }
       try {
-        const created = await requests.createRequest({
+        created = await requests.createRequest({
           serviceCode: journey.code,
           definitionVersionId: draft.definitionVersionId,
           personId: journey.personId,
@@ -581,15 +596,17 @@ export async function formRoutes(app: FastifyInstance, { config, db, services }:
           channel: journey.channel,
           raisedByStaffId: journey.agent?.id ?? null,
         })
-        const messageRoute = messageRouteFor(journey.definition, answers, journey.person)
-        request.session.set('formSubmitted', { base: journey.base, reference: created.reference, messageRoute } satisfies Submitted)
-        return await reply.redirect(`${journey.base}/confirmation/${created.reference}`, 303)
       } catch (error) {
         // Nothing was made, so the answers are put back to finish or correct.
         await drafts.save(journey.owner, draft)
         if (!(error instanceof InvalidInput)) throw error
         return reply.redirect(destinationUrl(journey.base, resumeAt(journey.definition, answers)), 303)
       }
+      const messageRoute = messageRouteFor(journey.definition, answers, journey.person)
+      const after = await site.afterSubmission?.(request, created)
+      const note = after && 'note' in after ? after.note : undefined
+      request.session.set('formSubmitted', { base: journey.base, reference: created.reference, messageRoute, note } satisfies Submitted)
+      return reply.redirect(after && 'next' in after ? after.next : `${journey.base}/confirmation/${created.reference}`, 303)
     })
 
     app.get<{ Params: JourneyParams & { reference: string } }>(`${site.prefix}/confirmation/:reference`, guarded, async (request, reply) => {
@@ -607,7 +624,9 @@ export async function formRoutes(app: FastifyInstance, { config, db, services }:
         assisted: assistedCaption(request, context),
         name: context.person && fullName(context.person),
         messageSent: messageRoute && request.t(`catalogue.form.assisted.confirmation.sent.${messageRoute.channel}`, { recipient: messageRoute.recipient }),
+        note: submitted.note,
         personUrl: personUrl(context.personId),
+        bookingHref: await staffBookingHref(context, reference),
       })
     })
 
@@ -671,6 +690,12 @@ export async function formRoutes(app: FastifyInstance, { config, db, services }:
     async contextOf(request) {
       const { code } = request.params as JourneyParams
       return { code, personId: residentId(request), agent: undefined, person: undefined, channel: 'web', base: `/services/${encodeURIComponent(code)}` }
+    },
+    // A visit the tenant can book now is booked straight away; with no time to offer, the council will arrange one.
+    async afterSubmission(request, created) {
+      if (!(await services.scheduling.needsBooking(created.id))) return undefined
+      if ((await services.scheduling.availableSlots(created.id)).length > 0) return { next: `/account/requests/${created.reference}/appointment?reported=1` }
+      return { note: request.t('catalogue.form.confirmation.visitToArrange') }
     },
   })
 

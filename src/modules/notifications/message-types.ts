@@ -1,7 +1,7 @@
 import type { Channel } from './tables.ts'
 
 export interface MessageType {
-  channel: Exclude<Channel, 'letter'>
+  channel: Channel
   /** Every ((placeholder)) the text uses; a message missing one is refused before it is queued. */
   personalisation: readonly string[]
 }
@@ -25,6 +25,23 @@ export const messageTypes = {
   'request-status-changed-sms': { channel: 'sms', personalisation: ['reference', 'status', 'link'] },
   'request-update-email': { channel: 'email', personalisation: ['name', 'reference', 'service', 'update', 'link'] },
   'request-update-sms': { channel: 'sms', personalisation: ['reference', 'link'] },
+  // Letters go to people with neither an email address nor a mobile number, to the property's
+  // address (the message's recipient, one line of the address to a line), and carry no links.
+  'request-received-letter': { channel: 'letter', personalisation: ['name', 'reference', 'service', 'phone'] },
+  'appointment-booked-email': { channel: 'email', personalisation: ['name', 'reference', 'service', 'date', 'window', 'link'] },
+  'appointment-booked-sms': { channel: 'sms', personalisation: ['reference', 'date', 'window', 'link'] },
+  'appointment-booked-letter': { channel: 'letter', personalisation: ['name', 'reference', 'service', 'date', 'window', 'phone'] },
+  'appointment-moved-email': { channel: 'email', personalisation: ['name', 'reference', 'service', 'date', 'window', 'link'] },
+  'appointment-moved-sms': { channel: 'sms', personalisation: ['reference', 'date', 'window', 'link'] },
+  'appointment-moved-letter': { channel: 'letter', personalisation: ['name', 'reference', 'service', 'date', 'window', 'phone'] },
+  'appointment-cancelled-email': { channel: 'email', personalisation: ['name', 'reference', 'service', 'date', 'window', 'link'] },
+  'appointment-cancelled-sms': { channel: 'sms', personalisation: ['reference', 'date', 'window', 'link'] },
+  'appointment-cancelled-letter': { channel: 'letter', personalisation: ['name', 'reference', 'service', 'date', 'window', 'phone'] },
+  'appointment-reminder-email': { channel: 'email', personalisation: ['name', 'reference', 'service', 'date', 'window', 'link'] },
+  'appointment-reminder-sms': { channel: 'sms', personalisation: ['reference', 'date', 'window', 'link'] },
+  'appointment-no-access-email': { channel: 'email', personalisation: ['name', 'reference', 'service', 'date', 'link'] },
+  'appointment-no-access-sms': { channel: 'sms', personalisation: ['reference', 'date', 'link'] },
+  'appointment-no-access-letter': { channel: 'letter', personalisation: ['name', 'reference', 'service', 'date', 'phone'] },
 } as const satisfies Record<string, MessageType>
 
 export type MessageTypeName = keyof typeof messageTypes

@@ -1,6 +1,7 @@
 import axios, { isAxiosError } from 'axios'
 import { NotifyClient } from 'notifications-node-client'
 import type { NotifyConfig } from '../../config.ts'
+import { addressProblem, notifyAddressPersonalisation } from './letters.ts'
 import {
   PermanentDeliveryFailure,
   ProviderConfigurationFailure,
@@ -34,6 +35,16 @@ export function classifyNotifyError(error: unknown): Error {
 }
 
 /**
+ * What a letter template is sent: the message's own personalisation and the address lines Notify
+ * prints on the envelope window. An address Notify cannot print is refused before calling it.
+ */
+export function letterPersonalisation(message: Pick<OutgoingMessage, 'recipient' | 'personalisation'>): Record<string, string> {
+  const problem = addressProblem(message.recipient)
+  if (problem) throw new PermanentDeliveryFailure(problem)
+  return { ...message.personalisation, ...notifyAddressPersonalisation(message.recipient) }
+}
+
+/**
  * The GOV.UK Notify adapter, on Notify's own client library. Each message type has a Notify
  * template of the same shape; the outbox message id goes as Notify's reference, which is how a
  * retry finds out whether an attempt that timed out reached Notify after all.
@@ -50,13 +61,17 @@ export function createNotifyProvider(config: Pick<NotifyConfig, 'apiKey' | 'base
     return response.data.notifications[0]?.id
   }
 
-  async function send(message: OutgoingMessage, templateId: string): Promise<string> {
-    const options = { personalisation: message.personalisation, reference: message.id }
-    const response =
-      message.channel === 'sms'
-        ? await client.sendSms(templateId, message.recipient, options)
-        : await client.sendEmail(templateId, message.recipient, options)
-    return response.data.id
+  async function send(message: OutgoingMessage, templateId: string, personalisation: Record<string, string>): Promise<string> {
+    const options = { personalisation, reference: message.id }
+    switch (message.channel) {
+      case 'sms':
+        return (await client.sendSms(templateId, message.recipient, options)).data.id
+      case 'email':
+        return (await client.sendEmail(templateId, message.recipient, options)).data.id
+      case 'letter':
+        // A letter has no recipient field: Notify prints the address from the personalisation.
+        return (await client.sendLetter(templateId, options)).data.id
+    }
   }
 
   return {
@@ -64,10 +79,11 @@ export function createNotifyProvider(config: Pick<NotifyConfig, 'apiKey' | 'base
     async send(message: OutgoingMessage): Promise<DeliveryReceipt> {
       const templateId = config.templateIds[message.messageType]
       if (!templateId) throw new PermanentDeliveryFailure(`No GOV.UK Notify template is configured for ${message.messageType}`)
+      const personalisation = message.channel === 'letter' ? letterPersonalisation(message) : message.personalisation
       try {
         // Notify does not de-duplicate, so a message that may have gone already is looked up first.
         const existing = message.mayAlreadyHaveBeenSent ? await alreadySent(message.id) : undefined
-        return { provider: 'notify', reference: existing ?? (await send(message, templateId)) }
+        return { provider: 'notify', reference: existing ?? (await send(message, templateId, personalisation)) }
       } catch (error) {
         throw classifyNotifyError(error)
       }

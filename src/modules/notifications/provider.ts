@@ -4,10 +4,12 @@ import type { Channel } from './tables.ts'
  * their own templates, as GOV.UK Notify does) and the rendered words (for those that do not). */
 export interface OutgoingMessage {
   id: string
-  channel: Exclude<Channel, 'letter'>
+  channel: Channel
+  /** An email address, a mobile number, or a postal address with one line to a line, postcode last. */
   recipient: string
   messageType: string
   personalisation: Record<string, string>
+  /** An email's subject, or a letter's heading; a text has none. */
   subject: string | undefined
   body: string
   /**

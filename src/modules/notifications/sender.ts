@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Updateable } from 'kysely'
+import type { OutboxTiming } from '../../config.ts'
 import type { Database } from '../../database.ts'
 import type { Translate } from '../../lib/i18n/index.ts'
 import type { DatabaseHandle } from '../../lib/database/connection.ts'
@@ -6,23 +7,35 @@ import { addJob } from '../../lib/jobs/queue.ts'
 import type { Logger } from '../../lib/log.ts'
 import { recordAudit } from '../identity/index.ts'
 import { isMessageType, messageTypes } from './message-types.ts'
-import { sendMessageTask } from './outbox.ts'
+import { queueFallback, retryDelaySeconds, sendMessageJobKey, sendMessageTask } from './outbox.ts'
 import { PermanentDeliveryFailure, ProviderConfigurationFailure, type MessageProvider } from './provider.ts'
 import { activePause, pauseSending } from './sending-pause.ts'
 import { renderMessage, type MessageText } from './templates.ts'
 
-/** How long a sender may hold a message before another may take it over. */
-export const leaseSeconds = 120
+/**
+ * Thrown by a sender after a temporary failure, once the message is marked for another try and
+ * its next job is queued at the outbox's own pace: the job that ran has done its work, so the
+ * task ends it quietly instead of letting the queue retry it on its own, much slower, schedule.
+ */
+export class RetryScheduled extends Error {
+  constructor(
+    readonly failure: Error,
+    readonly retryAt: Date,
+  ) {
+    super(failure.message, { cause: failure })
+  }
+}
 
 /**
  * The words of a message type in the reader's language, with the council's name filled in and the
- * ((placeholders)) still in.
+ * ((placeholders)) still in. Emails and letters have a subject (a letter's is its heading, as in a
+ * GOV.UK Notify letter template); texts do not.
  */
 export function messageText(t: Translate, messageType: string, council: string): MessageText {
   if (!isMessageType(messageType)) throw new Error(`Unknown message type ${messageType}`)
-  const email = messageTypes[messageType].channel === 'email'
+  const hasSubject = messageTypes[messageType].channel !== 'sms'
   return {
-    subject: email ? t(`notifications.messages.${messageType}.subject`, { council }) : undefined,
+    subject: hasSubject ? t(`notifications.messages.${messageType}.subject`, { council }) : undefined,
     body: t(`notifications.messages.${messageType}.body`, { council }),
   }
 }
@@ -35,21 +48,23 @@ export interface MessageSenderDependencies {
   t: Translate
   logger: Logger
   council: string
+  /** How long a sender holds a message (OUTBOX_LEASE_SECONDS) and how long its retries wait. */
+  timing: OutboxTiming
 }
 
 /**
  * Sends one outbox message at most once per lease. The row, not the queue, decides: a sender
  * first takes the row (status "sending" with a lease, skipping a row another sender has locked),
  * so a job run twice, or two workers racing, send it once. A sender that dies mid-send leaves a
- * lease that expires, and the queue's retry of its job takes the message over.
+ * lease that expires, and the outbox's sweep (resumeAbandonedMessages) wakes a sender to take it over.
  */
-export function createMessageSender({ db, provider, t, logger, council }: MessageSenderDependencies) {
+export function createMessageSender({ db, provider, t, logger, council, timing }: MessageSenderDependencies) {
   async function take(id: string) {
     return db
       .updateTable('outbox_messages')
       .set({
         status: 'sending',
-        lease_expires_at: sql<Date>`now() + make_interval(secs => ${leaseSeconds})`,
+        lease_expires_at: sql<Date>`now() + make_interval(secs => ${timing.leaseSeconds})`,
         attempts: sql<number>`attempts + 1`,
         status_updated_at: sql<Date>`now()`,
       })
@@ -73,20 +88,33 @@ export function createMessageSender({ db, provider, t, logger, council }: Messag
       .executeTakeFirst()
   }
 
-  /** Records the outcome only while this sender still holds the lease it took. */
-  async function settle(id: string, attempt: number, values: Updateable<Database['outbox_messages']>) {
-    await db
+  /**
+   * Records the outcome only while this sender still holds the lease it took. Returns the row's
+   * person and fallback when it was recorded, and undefined when another sender had taken over.
+   */
+  async function settle(id: string, attempt: number, values: Updateable<Database['outbox_messages']>, handle: DatabaseHandle = db) {
+    return handle
       .updateTable('outbox_messages')
       .set(values)
       .where('id', '=', id)
       .where('status', '=', 'sending')
       .where('attempts', '=', attempt)
-      .execute()
+      .returning(['person_id', 'fallback'])
+      .executeTakeFirst()
+  }
+
+  /** Marks the message failed for good and, in the same transaction, queues its fallback if it has one. */
+  async function failPermanently(id: string, attempt: number, values: Updateable<Database['outbox_messages']>) {
+    await db.transaction().execute(async (transaction) => {
+      const failed = await settle(id, attempt, { ...values, status: 'permanent-failure' }, transaction)
+      const fallback = failed && (await queueFallback(transaction, failed))
+      if (fallback) logger.info({ messageId: id, fallbackId: fallback.id }, 'a message failed for good: its fallback is queued')
+    })
   }
 
   /** Wakes the sender for a message again once sending may resume. */
   async function wakeAt(id: string, runAt: Date) {
-    await addJob(db as unknown as Kysely<unknown>, sendMessageTask, { id }, { runAt, maxAttempts: 10 })
+    await addJob(db as unknown as Kysely<unknown>, sendMessageTask, { id }, { runAt, maxAttempts: 10, jobKey: sendMessageJobKey(id) })
   }
 
   /**
@@ -123,7 +151,7 @@ export function createMessageSender({ db, provider, t, logger, council }: Messag
       const text = renderMessage(messageText(t, message.message_type, council), message.personalisation)
       const receipt = await provider.send({
         id: message.id,
-        channel: message.channel === 'sms' ? 'sms' : 'email',
+        channel: message.channel,
         recipient: message.recipient,
         messageType: message.message_type,
         personalisation: message.personalisation,
@@ -144,17 +172,21 @@ export function createMessageSender({ db, provider, t, logger, council }: Messag
     } catch (error) {
       if (error instanceof ProviderConfigurationFailure) return pauseFor(id, message.attempts, error)
       const permanent = error instanceof PermanentDeliveryFailure
-      await settle(id, message.attempts, {
-        status: permanent ? 'permanent-failure' : 'temporary-failure',
-        provider: provider.name,
-        lease_expires_at: null,
-        failure_reason: (error as Error).message.slice(0, 500),
-        status_updated_at: now,
-      })
+      const failure = { provider: provider.name, lease_expires_at: null, failure_reason: (error as Error).message.slice(0, 500), status_updated_at: now }
       logger.warn({ messageId: id, permanent }, 'a message could not be sent')
-      if (permanent) return 'permanent-failure'
-      // Thrown on so the queue tries again later, with its back-off.
-      throw error
+      if (permanent) {
+        await failPermanently(id, message.attempts, failure)
+        return 'permanent-failure'
+      }
+      // The failure and the job for the next try are recorded together, so a worker that dies in
+      // between cannot leave the message marked for a retry that nothing will run. The next try is
+      // queued only while this sender still held the message.
+      const retryAt = new Date(Date.now() + retryDelaySeconds(message.attempts, timing) * 1000)
+      await db.transaction().execute(async (transaction) => {
+        const marked = await settle(id, message.attempts, { ...failure, status: 'temporary-failure' }, transaction)
+        if (marked) await addJob(transaction as unknown as Kysely<unknown>, sendMessageTask, { id }, { runAt: retryAt, maxAttempts: 10, jobKey: sendMessageJobKey(id) })
+      })
+      throw new RetryScheduled(error as Error, retryAt)
     }
   }
 

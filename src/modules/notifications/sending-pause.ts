@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely'
 import type { Database } from '../../database.ts'
 import { addJob } from '../../lib/jobs/queue.ts'
-import { sendMessageTask } from './outbox.ts'
+import { sendMessageJobKey, sendMessageTask } from './outbox.ts'
 
 /** Long enough for an administrator to notice, short enough that a passing fault costs little. */
 export const pauseMinutes = 5
@@ -11,14 +11,19 @@ export interface SendingPause {
   reason: string
 }
 
+/** A pause in force, with when it began, for administrators to see. */
+export interface ActivePause extends SendingPause {
+  pausedAt: Date
+}
+
 /** The pause still in force, if any. */
-export async function activePause(db: Kysely<Database>): Promise<SendingPause | undefined> {
+export async function activePause(db: Kysely<Database>): Promise<ActivePause | undefined> {
   const row = await db
     .selectFrom('notification_sending_pause')
-    .select(['paused_until', 'reason'])
+    .select(['paused_at', 'paused_until', 'reason'])
     .where('paused_until', '>', sql<Date>`now()`)
     .executeTakeFirst()
-  return row && { pausedUntil: row.paused_until, reason: row.reason }
+  return row && { pausedAt: row.paused_at, pausedUntil: row.paused_until, reason: row.reason }
 }
 
 /**
@@ -41,18 +46,18 @@ export async function pauseSending(db: Kysely<Database>, reason: string): Promis
 
 /**
  * Ends a pause before its time (an administrator has put the configuration right) and wakes every
- * message waiting to be sent, rather than leaving them until the pause would have ended.
+ * message waiting to be sent, rather than leaving them until the pause would have ended. Given a
+ * transaction it works in it, so the caller can record who resumed sending alongside.
  */
 export async function resumeSending(db: Kysely<Database>): Promise<number> {
-  return db.transaction().execute(async (transaction) => {
-    await transaction.deleteFrom('notification_sending_pause').execute()
-    const waiting = await transaction
-      .selectFrom('outbox_messages')
-      .select('id')
-      .where('status', 'in', ['queued', 'temporary-failure'])
-      .limit(1000)
-      .execute()
-    for (const { id } of waiting) await addJob(transaction as unknown as Kysely<unknown>, sendMessageTask, { id }, { maxAttempts: 10 })
-    return waiting.length
-  })
+  if (!db.isTransaction) return db.transaction().execute((transaction) => resumeSending(transaction))
+  await db.deleteFrom('notification_sending_pause').execute()
+  const waiting = await db
+    .selectFrom('outbox_messages')
+    .select('id')
+    .where('status', 'in', ['queued', 'temporary-failure'])
+    .limit(1000)
+    .execute()
+  for (const { id } of waiting) await addJob(db as unknown as Kysely<unknown>, sendMessageTask, { id }, { maxAttempts: 10, jobKey: sendMessageJobKey(id) })
+  return waiting.length
 }

@@ -4,6 +4,14 @@ import type { CreatedAt, Generated, Json, NullableTimestamp } from '../../lib/da
 export type Channel = 'email' | 'sms' | 'letter'
 export type MessageStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'temporary-failure' | 'permanent-failure'
 
+/** A message kept to be queued, to the same person, if the one that holds it fails for good. */
+export interface FallbackMessage {
+  channel: Channel
+  recipient: string
+  messageType: string
+  personalisation: Record<string, string>
+}
+
 export interface NotificationTables {
   outbox_messages: {
     id: Generated<string>
@@ -21,6 +29,7 @@ export interface NotificationTables {
     created_at: CreatedAt
     sent_at: NullableTimestamp
     status_updated_at: ColumnType<Date, Date | string | undefined, Date | string>
+    fallback: ColumnType<FallbackMessage | null, string | null | undefined, string | null>
   }
   notification_sending_pause: {
     only_row: Generated<boolean>

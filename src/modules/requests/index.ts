@@ -58,6 +58,8 @@ export {
   type RequestRecord,
   type RequestServiceOptions,
   type RequestServices,
+  type StatusChanged,
+  type StatusFollower,
   type RequestSummary,
   type StatusChange,
   type TimelineEntry,
@@ -69,7 +71,17 @@ export { workRoutes } from './work-routes.ts'
 export { maySeePhoto, photoLimitsFor, type PhotoAccess, type PhotoViewer, type RequestPhoto } from './photos.ts'
 export { outcomeProblems, outcomesAllowed, workOutcomes, type WorkOutcome } from './outcomes.ts'
 export { responseTemplateRoutes } from './response-template-routes.ts'
-export { channelFor, createResidentMessages, messageFor, messageRouteFor, notifyResidentTask, type ResidentContact, type ResidentMessages } from './resident-messages.ts'
+export {
+  channelFor,
+  createResidentMessages,
+  messageFor,
+  messageRouteFor,
+  notifyResidentTask,
+  type Addressee,
+  type RequestMessage,
+  type ResidentContact,
+  type ResidentMessages,
+} from './resident-messages.ts'
 export {
   checkResponseTemplate,
   createResponseTemplates,

@@ -195,6 +195,10 @@ export function requestsRepository(db: Kysely<Database>) {
         .execute()
     },
 
+    requestByReference(reference: string): Promise<RequestRow | undefined> {
+      return db.selectFrom('requests').selectAll().where('reference', '=', reference).executeTakeFirst()
+    },
+
     requestOfPerson(reference: string, personId: string): Promise<RequestRow | undefined> {
       return db.selectFrom('requests').selectAll().where('reference', '=', reference).where('person_id', '=', personId).executeTakeFirst()
     },

@@ -1,9 +1,11 @@
 import type { TaskList } from 'graphile-worker'
+import type { Kysely } from 'kysely'
 import type { ServiceDependencies } from '../../container.ts'
+import type { Database } from '../../database.ts'
 import { translator } from '../../lib/i18n/index.ts'
 import { contactFromAnswers, textIn, type Answers, type CatalogueServices, type ServiceDefinition } from '../catalogue/index.ts'
 import type { Person } from '../identity/index.ts'
-import { messageTypes, type MessageRequest, type NotificationServices } from '../notifications/index.ts'
+import { isMessageType, messageTypes, type Channel, type MessageRequest, type MessageTypeName, type NotificationServices } from '../notifications/index.ts'
 import type { RequestStatus } from './lifecycle.ts'
 import type { RequestEventKind } from './tables.ts'
 
@@ -35,14 +37,58 @@ export function messageRouteFor(
   return contactFromAnswers(definition, answers) ?? (contact && channelFor(contact))
 }
 
-type Message = 'request-received' | 'request-status-changed' | 'request-update'
+/** What a request's messages can say; each is sent as the type of the same name for the channel used. */
+export type RequestMessage =
+  | 'request-received'
+  | 'request-status-changed'
+  | 'request-update'
+  | 'appointment-booked'
+  | 'appointment-moved'
+  | 'appointment-cancelled'
+  | 'appointment-reminder'
+  | 'appointment-no-access'
 
 /** Which message a flagged event sends; the first event of every request is its "received". */
-export function messageFor(event: { kind: RequestEventKind; fromStatus: RequestStatus | null; toStatus: RequestStatus | null }): Message | undefined {
+export function messageFor(event: { kind: RequestEventKind; fromStatus: RequestStatus | null; toStatus: RequestStatus | null }): RequestMessage | undefined {
   if (event.kind === 'status-change' && event.fromStatus === null) return 'request-received'
   if (event.kind === 'status-change' && event.toStatus !== null) return 'request-status-changed'
   if (event.kind === 'public-update') return 'request-update'
   return undefined
+}
+
+export interface MessageRoute {
+  channel: Channel
+  recipient: string
+}
+
+/**
+ * How a message about a request travels: by the email or text its answers or the account give,
+ * or, for someone with neither, by letter to the property where the message has a letter form.
+ * A text falls back to the person's email, where they have one, if it fails for good.
+ */
+export function messageRoutesFor(
+  message: RequestMessage,
+  reach: { route: { channel: 'email' | 'sms'; recipient: string } | undefined; email: string | null | undefined; postalAddress: string | undefined },
+): { route: MessageRoute; fallback?: MessageRoute } | undefined {
+  const { route, email, postalAddress } = reach
+  if (!route) return postalAddress && isMessageType(`${message}-letter`) ? { route: { channel: 'letter', recipient: postalAddress } } : undefined
+  const fallback = route.channel === 'sms' && email ? { channel: 'email' as const, recipient: email } : undefined
+  return fallback ? { route, fallback } : { route }
+}
+
+/** A postal address for a letter: the name, then the address's lines in order ending with the postcode, blanks left out. */
+export function postalAddressOf(name: string, addressLines: readonly (string | null)[]): string {
+  return [name, ...addressLines]
+    .map((line) => (line ?? '').trim())
+    .filter((line) => line !== '')
+    .join('\n')
+}
+
+/** The person a request's messages go to: how to reach them, and the values every such message has. */
+export interface Addressee {
+  personId: string
+  reach: Parameters<typeof messageRoutesFor>[1] | undefined
+  values: Record<string, string>
 }
 
 export interface ResidentMessageDependencies extends ServiceDependencies {
@@ -52,13 +98,81 @@ export interface ResidentMessageDependencies extends ServiceDependencies {
 }
 
 /**
- * Turns timeline events flagged for the resident into messages through the outbox. Each event is
- * taken with `for update skip locked` and marked told in the same transaction that queues its
- * message, so two runs at once never send one twice, and a run that fails sends nothing.
+ * Messages to the person who made a request: timeline events flagged for them, and what other
+ * modules (appointments) have to say. Each is queued through the outbox in the caller's
+ * transaction, so it exists exactly when the change it tells of does.
  */
 export function createResidentMessages(dependencies: ResidentMessageDependencies) {
   const { db, config, logger, catalogue, people, notifications } = dependencies
   const t = translator('en')
+
+  /**
+   * Who a request's messages go to and how they are reached, read before the transaction that
+   * queues a message, so that transaction never waits on a second connection from the pool.
+   */
+  async function addresseeOf(requestId: string): Promise<Addressee> {
+    const request = await db
+      .selectFrom('requests')
+      .leftJoin('properties', 'properties.uprn', 'requests.property_uprn')
+      .select([
+        'requests.reference',
+        'requests.person_id',
+        'requests.definition_version_id',
+        'requests.answers',
+        'properties.address_line_1',
+        'properties.address_line_2',
+        'properties.address_line_3',
+        'properties.town',
+        'properties.postcode',
+      ])
+      .where('requests.id', '=', requestId)
+      .executeTakeFirstOrThrow()
+    const contact = await people.findPersonById(request.person_id)
+    const version = await catalogue.definitionVersion(request.definition_version_id)
+    if (!version) throw new Error(`The definition version ${request.definition_version_id} that a request is pinned to cannot be read`)
+    const definition = version.definition
+    const name = contact ? `${contact.givenName} ${contact.familyName}`.trim() : ''
+    const addressLines = [request.address_line_1, request.address_line_2, request.address_line_3, request.town, request.postcode]
+    return {
+      personId: request.person_id,
+      reach: contact && {
+        route: messageRouteFor(definition, request.answers as Answers, contact),
+        email: contact.email,
+        postalAddress: request.address_line_1 !== null && name !== '' ? postalAddressOf(name, addressLines) : undefined,
+      },
+      values: {
+        name: name || t('requests.resident.messages.anonymousName'),
+        reference: request.reference,
+        service: textIn(definition.name, 'en'),
+        link: `${config.baseUrl}/account/requests/${request.reference}`,
+        phone: config.council.repairsPhone,
+      },
+    }
+  }
+
+  /**
+   * Queues a message about a request to the person who made it, by the way that reaches them,
+   * with the values every message about a request has (name, reference, service, link, phone)
+   * and any more the message needs. Returns whether there was a way to send it.
+   */
+  async function queueRequestMessage(transaction: Kysely<Database>, addressee: Addressee, message: RequestMessage, more: Record<string, string> = {}): Promise<boolean> {
+    const routes = addressee.reach && messageRoutesFor(message, addressee.reach)
+    if (!routes) return false
+    const values = { ...addressee.values, ...more }
+    const messageRequest = (route: MessageRoute): Omit<MessageRequest, 'fallback'> => {
+      const messageType = `${message}-${route.channel}` as MessageTypeName
+      return {
+        personId: addressee.personId,
+        channel: route.channel,
+        recipient: route.recipient,
+        messageType,
+        // Only what the message uses: an update's words never travel in a message that does not show them.
+        personalisation: Object.fromEntries(messageTypes[messageType].personalisation.map((placeholder) => [placeholder, values[placeholder]!])),
+      }
+    }
+    await notifications.queueMessage(transaction, { ...messageRequest(routes.route), ...(routes.fallback && { fallback: messageRequest(routes.fallback) }) })
+    return true
+  }
 
   async function tellResidents(requestId?: string): Promise<number> {
     return db.transaction().execute(async (transaction) => {
@@ -67,14 +181,13 @@ export function createResidentMessages(dependencies: ResidentMessageDependencies
         .innerJoin('requests', 'requests.id', 'request_events.request_id')
         .select([
           'request_events.id',
+          'request_events.request_id',
           'request_events.kind',
           'request_events.from_status',
           'request_events.to_status',
           'request_events.body',
           'requests.reference',
-          'requests.person_id',
           'requests.definition_version_id',
-          'requests.answers',
         ])
         .where('request_events.notify_resident', '=', true)
         .where('request_events.resident_notified_at', 'is', null)
@@ -83,38 +196,19 @@ export function createResidentMessages(dependencies: ResidentMessageDependencies
 
       for (const event of events) {
         const message = messageFor({ kind: event.kind, fromStatus: event.from_status, toStatus: event.to_status })
-        const contact = await people.findPersonById(event.person_id)
-        const version = await catalogue.definitionVersion(event.definition_version_id)
-        if (!version) throw new Error(`The definition version ${event.definition_version_id} that a request is pinned to cannot be read`)
-        const definition = version.definition
-        const route = messageRouteFor(definition, event.answers as Answers, contact)
-        if (message && contact && route) {
-          const values: Record<string, string> = {
-            name: `${contact.givenName} ${contact.familyName}`.trim() || t('requests.resident.messages.anonymousName'),
-            reference: event.reference,
-            service: textIn(definition.name, 'en'),
-            link: `${config.baseUrl}/account/requests/${event.reference}`,
-            status: event.to_status ? textIn(definition.statusLabels[event.to_status], 'en') : '',
-            update: event.body ?? '',
-          }
-          const messageType = `${message}-${route.channel}` as const
-          const request: MessageRequest = {
-            personId: event.person_id,
-            channel: route.channel,
-            recipient: route.recipient,
-            messageType,
-            // Only what the message uses: an update's words never travel in a message that does not show them.
-            personalisation: Object.fromEntries(messageTypes[messageType].personalisation.map((name) => [name, values[name]!])),
-          }
-          await notifications.queueMessage(transaction, request)
-        } else {
-          // Marked all the same, so an event nobody can be told about is not tried again for ever.
-          logger.info({ eventId: event.id, reference: event.reference }, 'A request event could not be sent to the resident: no message for it or no way to reach them')
-        }
+        const status = event.to_status ? await statusLabel(event.definition_version_id, event.to_status) : ''
+        const queued = message !== undefined && (await queueRequestMessage(transaction, await addresseeOf(event.request_id), message, { status, update: event.body ?? '' }))
+        // Marked all the same, so an event nobody can be told about is not tried again for ever.
+        if (!queued) logger.info({ eventId: event.id, reference: event.reference }, 'A request event could not be sent to the resident: no message for it or no way to reach them')
         await transaction.updateTable('request_events').set({ resident_notified_at: new Date() }).where('id', '=', event.id).execute()
       }
       return events.length
     })
+  }
+
+  async function statusLabel(definitionVersionId: string, status: RequestStatus): Promise<string> {
+    const version = await catalogue.definitionVersion(definitionVersionId)
+    return version ? textIn(version.definition.statusLabels[status], 'en') : ''
   }
 
   /** Tells residents about every flagged event (of one request, or of all), batch after batch. */
@@ -139,7 +233,7 @@ export function createResidentMessages(dependencies: ResidentMessageDependencies
    */
   const schedule = `*/5 * * * * ${notifyResidentTask}`
 
-  return { tasks, schedule, notifyResidents }
+  return { tasks, schedule, notifyResidents, addresseeOf, queueRequestMessage }
 }
 
 export type ResidentMessages = ReturnType<typeof createResidentMessages>

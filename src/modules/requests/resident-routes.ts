@@ -84,7 +84,22 @@ function acceptsInformation(record: RequestRecord): boolean {
   return record.state.status !== 'cancelled' && record.state.status !== 'closed'
 }
 
-function timelineTitle(entry: TimelineEntry, definition: ServiceDefinition, request: FastifyRequest): string {
+/** Turns a visit's slot into words: the scheduling module's, reached through the services. */
+type DescribeSlot = Services['scheduling']['describe']
+
+/** An appointment event in the resident's words, with the visit's day and hours. */
+function appointmentTitle(entry: TimelineEntry, request: FastifyRequest, describe: DescribeSlot): string {
+  const details = (entry.details ?? {}) as { change?: string; date?: unknown; window?: unknown }
+  const change = details.change ?? 'other'
+  if (change === 'none-suitable' || typeof details.date !== 'string' || typeof details.window !== 'string') {
+    return request.t(text(`timeline.appointment.${change === 'none-suitable' ? 'none-suitable' : 'other'}`))
+  }
+  const { day, times } = describe({ date: details.date, window: details.window })
+  const known = ['booked', 'moved', 'cancelled', 'completed', 'no-access'].includes(change)
+  return request.t(text(`timeline.appointment.${known ? change : 'other'}`), { day, times })
+}
+
+function timelineTitle(entry: TimelineEntry, definition: ServiceDefinition, request: FastifyRequest, describe: DescribeSlot): string {
   switch (entry.kind) {
     case 'status-change':
       if (entry.fromStatus === null) return request.t(text('timeline.received'))
@@ -94,6 +109,8 @@ function timelineTitle(entry: TimelineEntry, definition: ServiceDefinition, requ
       return request.t(text('timeline.publicUpdate'))
     case 'information-added':
       return request.t(text('timeline.informationAdded'))
+    case 'appointment':
+      return appointmentTitle(entry, request, describe)
     default:
       return request.t(text('timeline.other'))
   }
@@ -106,7 +123,7 @@ function timelineTitle(entry: TimelineEntry, definition: ServiceDefinition, requ
  * reveals nothing.
  */
 export async function residentRequestRoutes(app: FastifyInstance, { config, services }: { config: Config; services: Services }) {
-  const { requests, catalogue, satisfaction } = services
+  const { requests, catalogue, satisfaction, scheduling } = services
   const guarded = { preHandler: requireResident }
   const storage = new LocalFileStorage(config.uploadsDirectory)
 
@@ -122,10 +139,12 @@ export async function residentRequestRoutes(app: FastifyInstance, { config, serv
   async function showRequest(request: FastifyRequest<Params>, reply: FastifyReply, options: { errors?: FieldErrors; values?: Record<string, string> } = {}) {
     const record = await ownRequest(request)
     const definition = await definitionOf(record)
-    const [timeline, surveyAnswer, photos] = await Promise.all([
+    const [timeline, surveyAnswer, photos, appointment, needsBooking] = await Promise.all([
       requests.timeline(record.id, { audience: 'resident' }),
       isSurveyOpen(record.state) ? satisfaction.answerFor(record.id) : Promise.resolve(undefined),
       requests.photosOf(record.id, 'resident'),
+      scheduling.currentAppointment(record.id),
+      scheduling.needsBooking(record.id),
     ])
     const answers = checkAnswers(definition, record.answers)
     return reply.view(view('request'), {
@@ -145,11 +164,14 @@ export async function residentRequestRoutes(app: FastifyInstance, { config, serv
       photoLimits: photoLimitsFor(definition),
       timeline: timeline.toReversed().map((entry) => ({
         occurredAt: entry.occurredAt,
-        title: timelineTitle(entry, definition, request),
+        title: timelineTitle(entry, definition, request, scheduling.describe),
         body: entry.body,
         byResident: entry.actor.kind === 'resident',
         photoCount: photos.filter((photo) => photo.eventId === entry.id).length,
       })),
+      // The visit booked now, and where to book, change or cancel it: those pages are the scheduling module's.
+      appointment: appointment && { ...scheduling.describe(appointment), path: `${pathOf(record)}/appointment` },
+      bookingPath: needsBooking ? `${pathOf(record)}/appointment` : undefined,
       canCancel: canResidentCancel(record.state),
       acceptsInformation: acceptsInformation(record),
       survey: isSurveyOpen(record.state)

@@ -282,10 +282,21 @@ function internalEvent(requestId: string, at: Date, kind: RequestEventKind, acto
 }
 
 /** A change to a request's appointment, as the scheduling module records it on the timeline. */
+/** A status change once committed, as those who follow requests' statuses are told of it. */
+export interface StatusChanged {
+  requestId: string
+  change: StatusChange
+  from: RequestStatus
+  to: RequestStatus
+  actor: Actor
+}
+
+export type StatusFollower = (changed: StatusChanged) => Promise<void>
+
 export interface AppointmentEvent {
   actor: Actor
   at: Date
-  details: { change: 'booked' | 'moved' | 'cancelled'; appointmentId: string } & Record<string, unknown>
+  details: ({ change: 'booked' | 'moved' | 'cancelled' | 'completed' | 'no-access'; appointmentId: string } | { change: 'none-suitable'; appointmentId: null }) & Record<string, unknown>
 }
 
 /**
@@ -367,6 +378,66 @@ export function createRequestServices(dependencies: RequestDependencies, options
     if (actor.kind !== 'staff') return
     await recordAudit(transaction, { actor, action, subject: { type: 'request', id: requestId }, details })
   }
+
+  const statusFollowers: StatusFollower[] = []
+
+  /** Changes the request's status with its timeline event, in one transaction. */
+  async function changeStatusOnly(requestId: string, change: StatusChange, changeOptions: ChangeOptions): Promise<{ state: RequestState; rowVersion: number; from: RequestStatus }> {
+    const note = changeOptions.note === undefined ? null : checkNote(changeOptions.note)
+    const photoKeys = checkedPhotoKeys(changeOptions.photoKeys ?? [], t)
+    const holdReason = change.type === 'put-on-hold' ? holdReasons.get(change.holdReason) : undefined
+    if (change.type === 'put-on-hold' && !holdReason) throw new InvalidInput({ holdReason: t('requests.errors.holdReasonUnknown') })
+
+    return db.transaction().execute(async (transaction) => {
+      const repository = requestsRepository(transaction)
+      const row = await repository.lockRequest(requestId)
+      if (!row) throw new NotFound('request')
+      checkRowVersion(row, changeOptions.expectedRowVersion)
+
+      const at = now()
+      const before = stateOf(row)
+      const transition = nextStatus(before, lifecycleEvent(change, at))
+      if (!transition.allowed) throw new TransitionRefused(transition.refusal, describeRefusal(transition.refusal, t))
+      const after = transition.state
+
+      const holdEnds = before.status === 'on-hold' && after.status !== 'on-hold'
+      if (holdEnds) await repository.endHold(requestId, at)
+      if (after.status === 'on-hold' && holdReason) {
+        await repository.startHold({ requestId, reason: holdReason.code, stopsClock: holdReason.stopsClock, at })
+      }
+      // Worked out again from the recorded spells, which say for themselves whether they stopped the clock.
+      let targetAt = row.target_at
+      if (holdEnds || after.status === 'on-hold') {
+        const definition = await pinnedDefinition(row.definition_version_id)
+        const pauses = (await repository.clockStoppingHolds(requestId)).map((hold) => ({ from: hold.started_at, to: hold.ended_at }))
+        targetAt = targetDateWithPauses(row.priority, row.created_at, pauses, calendar, policyFor(definition))
+      }
+
+      const rowVersion = await repository.updateRequest(requestId, { ...stateColumns(after), target_at: targetAt }, at)
+      const visibility = isShownToResident(before.status, after) ? (changeOptions.visibility ?? 'public') : 'internal'
+      const details: Record<string, unknown> = { event: change.type }
+      if (change.type === 'put-on-hold') details.holdReason = change.holdReason
+      if (change.type === 'close') details.closureReason = change.closureReason
+      if (targetAt?.getTime() !== row.target_at?.getTime()) details.targetAt = targetAt?.toISOString() ?? null
+      const eventId = await repository.insertEvent({
+        request_id: requestId,
+        occurred_at: at,
+        kind: 'status-change',
+        visibility,
+        actor_kind: changeOptions.actor.kind,
+        actor_id: changeOptions.actor.id ?? null,
+        from_status: before.status,
+        to_status: after.status,
+        body: note,
+        details: JSON.stringify(details),
+        notify_resident: visibility === 'public',
+      })
+      const photoVisibility = visibility === 'internal' ? 'internal' : (changeOptions.photoVisibility ?? visibility)
+      await requestPhotosRepository(transaction).add(requestId, { keys: photoKeys, visibility: photoVisibility, actor: changeOptions.actor, eventId, at })
+      await auditStaffChange(transaction, changeOptions.actor, 'request.change-status', requestId, { from: before.status, to: after.status })
+      return { state: after, rowVersion, from: before.status }
+    })
+}
 
   return {
     /**
@@ -481,60 +552,19 @@ export function createRequestServices(dependencies: RequestDependencies, options
      * target out when they end. Returns the new state and row version.
      */
     async changeStatus(requestId: string, change: StatusChange, changeOptions: ChangeOptions): Promise<{ state: RequestState; rowVersion: number }> {
-      const note = changeOptions.note === undefined ? null : checkNote(changeOptions.note)
-      const photoKeys = checkedPhotoKeys(changeOptions.photoKeys ?? [], t)
-      const holdReason = change.type === 'put-on-hold' ? holdReasons.get(change.holdReason) : undefined
-      if (change.type === 'put-on-hold' && !holdReason) throw new InvalidInput({ holdReason: t('requests.errors.holdReasonUnknown') })
+      const changed = await changeStatusOnly(requestId, change, changeOptions)
+      for (const follower of statusFollowers) {
+        // The change stands whatever a follower makes of it; a follower that fails is logged for staff to put right.
+        await follower({ requestId, change, from: changed.from, to: changed.state.status, actor: changeOptions.actor }).catch((error: unknown) =>
+          logger.error({ err: error, requestId, change: change.type }, 'Something that follows a request’s status could not keep up with a change'),
+        )
+      }
+      return { state: changed.state, rowVersion: changed.rowVersion }
+    },
 
-      return db.transaction().execute(async (transaction) => {
-        const repository = requestsRepository(transaction)
-        const row = await repository.lockRequest(requestId)
-        if (!row) throw new NotFound('request')
-        checkRowVersion(row, changeOptions.expectedRowVersion)
-
-        const at = now()
-        const before = stateOf(row)
-        const transition = nextStatus(before, lifecycleEvent(change, at))
-        if (!transition.allowed) throw new TransitionRefused(transition.refusal, describeRefusal(transition.refusal, t))
-        const after = transition.state
-
-        const holdEnds = before.status === 'on-hold' && after.status !== 'on-hold'
-        if (holdEnds) await repository.endHold(requestId, at)
-        if (after.status === 'on-hold' && holdReason) {
-          await repository.startHold({ requestId, reason: holdReason.code, stopsClock: holdReason.stopsClock, at })
-        }
-        // Worked out again from the recorded spells, which say for themselves whether they stopped the clock.
-        let targetAt = row.target_at
-        if (holdEnds || after.status === 'on-hold') {
-          const definition = await pinnedDefinition(row.definition_version_id)
-          const pauses = (await repository.clockStoppingHolds(requestId)).map((hold) => ({ from: hold.started_at, to: hold.ended_at }))
-          targetAt = targetDateWithPauses(row.priority, row.created_at, pauses, calendar, policyFor(definition))
-        }
-
-        const rowVersion = await repository.updateRequest(requestId, { ...stateColumns(after), target_at: targetAt }, at)
-        const visibility = isShownToResident(before.status, after) ? (changeOptions.visibility ?? 'public') : 'internal'
-        const details: Record<string, unknown> = { event: change.type }
-        if (change.type === 'put-on-hold') details.holdReason = change.holdReason
-        if (change.type === 'close') details.closureReason = change.closureReason
-        if (targetAt?.getTime() !== row.target_at?.getTime()) details.targetAt = targetAt?.toISOString() ?? null
-        const eventId = await repository.insertEvent({
-          request_id: requestId,
-          occurred_at: at,
-          kind: 'status-change',
-          visibility,
-          actor_kind: changeOptions.actor.kind,
-          actor_id: changeOptions.actor.id ?? null,
-          from_status: before.status,
-          to_status: after.status,
-          body: note,
-          details: JSON.stringify(details),
-          notify_resident: visibility === 'public',
-        })
-        const photoVisibility = visibility === 'internal' ? 'internal' : (changeOptions.photoVisibility ?? visibility)
-        await requestPhotosRepository(transaction).add(requestId, { keys: photoKeys, visibility: photoVisibility, actor: changeOptions.actor, eventId, at })
-        await auditStaffChange(transaction, changeOptions.actor, 'request.change-status', requestId, { from: before.status, to: after.status })
-        return { state: after, rowVersion }
-      })
+    /** Asks to be told of every status change once it is committed: scheduling follows visits this way. */
+    onStatusChange(follower: StatusFollower): void {
+      statusFollowers.push(follower)
     },
 
     /**
@@ -754,6 +784,14 @@ export function createRequestServices(dependencies: RequestDependencies, options
     async requestForResident(reference: string, personId: string): Promise<RequestRecord> {
       const parsed = parseReference(reference)
       const row = parsed === undefined ? undefined : await requestsRepository(db).requestOfPerson(parsed, personId)
+      if (!row) throw new NotFound('request')
+      return toRecord(row)
+    },
+
+    /** Any request by its reference, for staff, who may see every one. */
+    async requestByReference(reference: string): Promise<RequestRecord> {
+      const parsed = parseReference(reference)
+      const row = parsed === undefined ? undefined : await requestsRepository(db).requestByReference(parsed)
       if (!row) throw new NotFound('request')
       return toRecord(row)
     },

@@ -12,7 +12,7 @@ import { closureReasons, nextStatus, requestStatuses, type LifecycleEvent, type 
 import { queueLink, queueOwners, queueSorts, readQueueFilters, staffRequestQueries } from './queue.ts'
 import { awaabsLawMilestoneKinds, type AwaabsLawMilestone, type AwaabsLawMilestoneKind } from './awaabs-law.ts'
 import { fillResponseTemplate, type ResponseTemplate } from './response-templates.ts'
-import type { RequestRecord, StatusChange } from './service.ts'
+import type { RequestRecord, StatusChange, TimelineEntry } from './service.ts'
 import type { EventVisibility } from './tables.ts'
 import { isNearlyDue, isOverdue, priorities, type Priority } from './targets.ts'
 
@@ -142,6 +142,7 @@ export async function staffRequestRoutes(app: FastifyInstance, { config, db, ser
     const values = extra.values ?? (await templateStart(request, record, templates))
     const staffNames = await queries.staffNames([...new Set(timeline.flatMap((entry) => (entry.actor.kind === 'staff' && entry.actor.id ? [entry.actor.id] : [])))])
     const warnings = await services.warnings.warningsForJob(record, request.staff!)
+    const appointment = await appointmentSection(request, record, timeline, staffNames)
     await queries.recordView(staffActor(request), record)
     const now = new Date()
     return reply.view('requests/views/staff/request.njk', {
@@ -156,7 +157,8 @@ export async function staffRequestRoutes(app: FastifyInstance, { config, db, ser
       earlier,
       repeats: earlier.filter((entry) => entry.isRepeat).length,
       urgency: urgencyOf(record.targetAt, record.state.status, now),
-      timeline: timeline.map((entry) => ({ ...entry, staffName: entry.actor.id ? staffNames.get(entry.actor.id) : undefined })),
+      timeline: timeline.map((entry) => ({ ...entry, staffName: entry.actor.id ? staffNames.get(entry.actor.id) : undefined, slot: visitOf(entry) })),
+      appointment,
       events: allowedEvents(record.state, now, config),
       // The lifecycle decides from the status alone; which reason is chosen is checked when the form is sent.
       canHold: nextStatus(record.state, { type: 'put-on-hold', holdReason: '' }).allowed,
@@ -175,6 +177,47 @@ export async function staffRequestRoutes(app: FastifyInstance, { config, db, ser
       canManageWarnings: request.staff!.permissions.has('warnings.manage'),
       flash: extra.errors ? undefined : takeFlash(request),
     })
+  }
+
+  /** An appointment event's visit in words, with the window's hours rather than its code. */
+  function visitOf(entry: TimelineEntry) {
+    const { date, window } = entry.details
+    if (entry.kind !== 'appointment' || typeof date !== 'string' || typeof window !== 'string') return undefined
+    return services.scheduling.describe({ date, window })
+  }
+
+  /**
+   * The request's visits for its Appointment section: the one booked now and who booked it (from
+   * the timeline event that made it), earlier ones, and the property's visits where nobody was in.
+   */
+  async function appointmentSection(request: FastifyRequest, record: RequestRecord, timeline: TimelineEntry[], staffNames: Map<string, string>) {
+    const scheduling = services.scheduling
+    const [visits, needsBooking, noAccessVisits] = await Promise.all([
+      scheduling.appointmentsOf(record.id),
+      scheduling.needsBooking(record.id),
+      record.propertyUprn === null ? 0 : scheduling.noAccessVisits(record.propertyUprn),
+    ])
+    const madeBy = new Map<unknown, TimelineEntry>()
+    for (const entry of timeline) {
+      if (entry.kind === 'appointment' && (entry.details.change === 'booked' || entry.details.change === 'moved')) madeBy.set(entry.details.appointmentId, entry)
+    }
+    const bookedBy = (appointmentId: string) => {
+      const actor = madeBy.get(appointmentId)?.actor
+      if (!actor) return ''
+      return (actor.id && staffNames.get(actor.id)) || request.t(`scheduling.staff.section.actors.${actor.kind}`)
+    }
+    const described = visits.map((visit) => ({ ...scheduling.describe(visit), status: visit.status, bookedBy: bookedBy(visit.id) }))
+    const current = visits.findIndex((visit) => visit.status === 'booked')
+    const base = `/staff/requests/${encodeURIComponent(record.reference)}/appointment`
+    return {
+      current: described[current],
+      history: described.filter((_, index) => index !== current).reverse(),
+      needsBooking,
+      noAccessVisits,
+      bookHref: base,
+      moveHref: base,
+      cancelHref: `${base}/cancel`,
+    }
   }
 
   /**

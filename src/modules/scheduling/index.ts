@@ -4,11 +4,18 @@
  * through this file.
  */
 export { changeLinkPurpose, changeLinkToken, readChangeLinkToken, type ChangeLinkClaims, type ChangeLinkReading } from './change-links.ts'
-export { defaultQuietHours, defaultReminderTime, reminderSendAt, type QuietHours, type ReminderOptions } from './reminders.ts'
+export { calendarFile, type CalendarEvent } from './calendar-file.ts'
+export { defaultQuietHours, defaultReminderTime, reminderDecision, reminderSendAt, type QuietHours, type ReminderDecision, type ReminderOptions } from './reminders.ts'
+export { noneSuitable, readSlotChoice, slotChoiceDays, slotChoiceValue, type SlotChoiceDay } from './slot-choice.ts'
+export { dayText, slotMoments, slotText, windowTimesText, type SlotText } from './slot-text.ts'
+export { residentAppointmentRoutes } from './resident-routes.ts'
+export { schedulingStaffRoutes } from './staff-routes.ts'
 export {
   createSchedulingServices,
   type Appointment,
+  sendRemindersTask,
   type CapacityOwner,
+  type ChangeLinkState,
   type SchedulingDependencies,
   type SchedulingServiceOptions,
   type SchedulingServices,

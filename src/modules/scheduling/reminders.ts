@@ -1,5 +1,5 @@
-import { addDays, type PlainDate } from '../../lib/calendar/plain-date.ts'
-import { isTimeOfDay, minutesSinceMidnight, ukInstant, type TimeOfDay } from '../../lib/calendar/uk-time.ts'
+import { addDays, daysBetween, type PlainDate } from '../../lib/calendar/plain-date.ts'
+import { isTimeOfDay, minutesSinceMidnight, ukInstant, ukWallClock, type TimeOfDay } from '../../lib/calendar/uk-time.ts'
 
 /** Hours when no message goes out, on the UK clock; `from` later than `until` runs over midnight. */
 export interface QuietHours {
@@ -50,4 +50,17 @@ export function reminderSendAt(appointmentDate: PlainDate, options: ReminderOpti
   const time = quiet && isQuiet(minutesSinceMidnight(sendAt), quiet) ? quiet.until : sendAt
   const moment = ukInstant(dayBefore, time)
   return moment.getTime() > options.now.getTime() ? moment : undefined
+}
+
+export type ReminderDecision = 'send' | 'wait' | 'too-late'
+
+/**
+ * What to do with a reminder that has come due, at the moment the sender looks at it (later than
+ * due when the worker was stopped): send it; wait, because it is now quiet hours; or drop it,
+ * because the day of the visit has come and a reminder would arrive too late to help.
+ */
+export function reminderDecision(appointmentDate: PlainDate, now: Date, quietHours: QuietHours | null = defaultQuietHours): ReminderDecision {
+  const clock = ukWallClock(now)
+  if (daysBetween(clock.date, appointmentDate) < 1) return 'too-late'
+  return quietHours && isQuiet(clock.minutes, quietHours) ? 'wait' : 'send'
 }

@@ -1,18 +1,25 @@
-import type { Kysely } from 'kysely'
+import type { TaskList } from 'graphile-worker'
+import type { Kysely, Selectable } from 'kysely'
 import type { ServiceDependencies } from '../../container.ts'
 import type { Database } from '../../database.ts'
 import { defaultCalendar, type Calendar, type RegionalCalendar } from '../../lib/calendar/calendar.ts'
 import { addDays, isPlainDate, type PlainDate } from '../../lib/calendar/plain-date.ts'
-import { ukDateOf, ukTimeZone } from '../../lib/calendar/uk-time.ts'
+import { ukDateOf } from '../../lib/calendar/uk-time.ts'
 import { Conflict, InvalidInput, NotFound } from '../../lib/errors.ts'
 import { translator } from '../../lib/i18n/index.ts'
 import { recordAudit, type Actor } from '../identity/audit.ts'
-import { isOpen, nextStatus, recordAppointmentEvent, type RequestServices } from '../requests/index.ts'
+import { isOpen, nextStatus, recordAppointmentEvent, type Addressee, type RequestServices, type ResidentMessages, type StatusChanged } from '../requests/index.ts'
+import { readChangeLinkToken, changeLinkToken } from './change-links.ts'
+import { calendarFile } from './calendar-file.ts'
+import { createCapacityQueries } from './capacity-queries.ts'
+import { reminderDecision, reminderSendAt } from './reminders.ts'
+import { slotMoments, slotText, type SlotText } from './slot-text.ts'
 import type { AppointmentStatus } from './tables.ts'
 import { checkWindows, defaultWindows, isBookableDay, slotsBetween, windowOf, type AppointmentWindow, type Slot, type SlotsOfDay } from './windows.ts'
 
 export interface SchedulingDependencies extends ServiceDependencies {
   requests: Pick<RequestServices, 'request' | 'changeStatus'>
+  messages: Pick<ResidentMessages, 'addresseeOf' | 'queueRequestMessage'>
 }
 
 export interface SchedulingServiceOptions {
@@ -35,17 +42,19 @@ export interface Appointment extends Slot {
 
 const t = translator('en')
 
-/**
- * A day as GOV.UK style writes it, "Wednesday 3 June 2026". Weekday and date are formatted apart
- * because versions of the ICU data differ on a comma between them; noon UTC is the same UK day in
- * any season.
- */
-const weekdayFormat = new Intl.DateTimeFormat('en-GB', { weekday: 'long', timeZone: ukTimeZone })
-const dateFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: ukTimeZone })
-function dayText(date: PlainDate): string {
-  const noon = new Date(`${date}T12:00:00Z`)
-  return `${weekdayFormat.format(noon)} ${dateFormat.format(noon)}`
-}
+/** The messages the scheduling module sends about a visit. */
+type AppointmentMessage = 'appointment-booked' | 'appointment-moved' | 'appointment-cancelled' | 'appointment-reminder' | 'appointment-no-access'
+
+/** What a change link can do now: change its visit, or nothing, and why. */
+export type ChangeLinkState =
+  | { usable: true; appointment: Appointment }
+  | { usable: false; reason: 'invalid' | 'expired'; requestId?: undefined }
+  | { usable: false; reason: 'changed'; requestId: string }
+
+export const sendRemindersTask = 'send-appointment-reminders'
+
+/** How many reminders one transaction takes, so a backlog never holds locks for long. */
+const reminderBatchSize = 100
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
@@ -86,7 +95,7 @@ function isUniqueViolation(error: unknown): boolean {
  * every change writes the appointment, the capacity and the request's timeline in one transaction.
  */
 export function createSchedulingServices(dependencies: SchedulingDependencies, options: SchedulingServiceOptions = {}) {
-  const { db, config, logger, requests } = dependencies
+  const { db, config, logger, requests, messages } = dependencies
   const now = options.now ?? (() => new Date())
   const calendar: RegionalCalendar = (options.calendar ?? defaultCalendar).forRegion(config.council.bankHolidayRegion)
   const windows = options.windows ?? defaultWindows
@@ -130,7 +139,10 @@ export function createSchedulingServices(dependencies: SchedulingDependencies, o
       .whereRef('booked', '<', 'places')
       .returning('id')
       .executeTakeFirst()
-    if (!taken) throw new Conflict(t('scheduling.errors.slotFull', { date: dayText(slot.date), window: slot.window }))
+    if (!taken) {
+      const text = slotText(slot, windows)
+      throw new Conflict(t('scheduling.errors.slotFull', { date: text.day, window: text.times }))
+    }
   }
 
   async function freePlace(transaction: Kysely<Database>, owner: CapacityOwner, slot: Slot): Promise<void> {
@@ -172,6 +184,7 @@ export function createSchedulingServices(dependencies: SchedulingDependencies, o
           booked_by_id: actor.id ?? null,
           created_at: at,
           updated_at: at,
+          reminder_due_at: reminderSendAt(slot.date, { now: at, sendAt: config.scheduling.reminderTime, quietHours: config.scheduling.quietHours }) ?? null,
         })
         .returningAll()
         .executeTakeFirstOrThrow()
@@ -199,6 +212,51 @@ export function createSchedulingServices(dependencies: SchedulingDependencies, o
   }
 
   /**
+   * The link in a message that changes or cancels one version of a visit without signing in. It
+   * stops working when the visit's window starts, and the moment the visit changes.
+   */
+  function changeLinkFor(appointment: Pick<Appointment, 'id' | 'version' | 'date' | 'window'>): string {
+    const secret = config.scheduling.changeLinkSecret
+    if (!secret) throw new Error('Change links need APPOINTMENT_LINK_SECRET or SESSION_SECRET to sign them')
+    const token = changeLinkToken({ appointmentId: appointment.id, version: appointment.version, expiresAt: slotMoments(appointment, windows).starts }, secret)
+    return `${config.baseUrl}/appointments/${token}`
+  }
+
+  /** Cancels a booked visit locked by the caller: its place freed, the timeline and audit written. */
+  async function cancelBooked(transaction: Kysely<Database>, booked: Selectable<Database['appointments']>, actor: Actor): Promise<Appointment> {
+    await freePlace(transaction, ownerOf(booked), { date: booked.date, window: booked.window_code })
+    const at = now()
+    const row = await transaction
+      .updateTable('appointments')
+      .set((update) => ({ status: 'cancelled', version: update('version', '+', 1), updated_at: at }))
+      .where('id', '=', booked.id)
+      .returningAll()
+      .executeTakeFirstOrThrow()
+    const details = { change: 'cancelled' as const, appointmentId: booked.id, date: booked.date, window: booked.window_code }
+    await recordAppointmentEvent(transaction, booked.request_id, { actor, at, details })
+    await auditStaffChange(transaction, actor, 'appointment.cancel', booked.id, details)
+    return toAppointment(row)
+  }
+
+  /** Booked visits whose reminder has come due and is not yet queued, oldest due first. */
+  function dueReminders(handle: Kysely<Database>) {
+    return handle
+      .selectFrom('appointments')
+      .where('status', '=', 'booked')
+      .where('reminder_queued_at', 'is', null)
+      .where('reminder_due_at', '<=', now())
+      .orderBy('reminder_due_at')
+      .limit(reminderBatchSize)
+  }
+
+  /** Tells the tenant about a visit, in the transaction that changed it. */
+  async function tellTenant(transaction: Kysely<Database>, addressee: Addressee, message: AppointmentMessage, slot: Slot, link?: string): Promise<void> {
+    const text = slotText(slot, windows)
+    const queued = await messages.queueRequestMessage(transaction, addressee, message, { date: text.day, window: text.times, ...(link && { link }) })
+    if (!queued) logger.info({ personId: addressee.personId, message }, 'An appointment message could not be sent: the tenant has no way to be reached')
+  }
+
+  /**
    * Moves the request to scheduled once its visit is booked, where the lifecycle allows; a request
    * already scheduled, or in a state the lifecycle keeps as it is, is left alone.
    */
@@ -206,7 +264,8 @@ export function createSchedulingServices(dependencies: SchedulingDependencies, o
     const request = await requests.request(requestId)
     if (request.state.status === 'scheduled' || !nextStatus(request.state, { type: 'schedule' }).allowed) return
     try {
-      await requests.changeStatus(requestId, { type: 'schedule' }, { actor, expectedRowVersion: request.rowVersion })
+      // Internal, so the tenant is not sent a status message on top of the appointment's own.
+      await requests.changeStatus(requestId, { type: 'schedule' }, { actor, expectedRowVersion: request.rowVersion, visibility: 'internal' })
     } catch (error) {
       // The booking has committed and stands; an officer changing the request at the same moment
       // wins, and the request's status is theirs to set.
@@ -215,7 +274,7 @@ export function createSchedulingServices(dependencies: SchedulingDependencies, o
     }
   }
 
-  return {
+  const service = {
     windows,
 
     /**
@@ -288,6 +347,7 @@ export function createSchedulingServices(dependencies: SchedulingDependencies, o
       const { owner, open } = await ownerOfRequest(requestId)
       if (!open) throw new Conflict(t('scheduling.errors.requestFinished'))
       if (!owner) throw new Conflict(t('scheduling.errors.nobodyToVisit'))
+      const addressee = await messages.addresseeOf(requestId)
       const appointment = await db.transaction().execute(async (transaction) => {
         await checkBookable(transaction, owner, slot)
         const alreadyBooked = await transaction
@@ -302,6 +362,7 @@ export function createSchedulingServices(dependencies: SchedulingDependencies, o
         const booked = await insertAppointment(transaction, requestId, owner, slot, actor, at)
         await recordAppointmentEvent(transaction, requestId, { actor, at, details: { change: 'booked', appointmentId: booked.id, date: slot.date, window: slot.window } })
         await auditStaffChange(transaction, actor, 'appointment.book', booked.id, { requestId, date: slot.date, window: slot.window })
+        await tellTenant(transaction, addressee, 'appointment-booked', slot, changeLinkFor(booked))
         return booked
       })
       await markScheduled(requestId, actor)
@@ -313,6 +374,7 @@ export function createSchedulingServices(dependencies: SchedulingDependencies, o
      * neither. The old appointment is kept, marked moved, and the new one starts its own versions.
      */
     async move(appointmentId: string, slot: Slot, actor: Actor, expectedVersion: number): Promise<Appointment> {
+      const addressee = await messages.addresseeOf((await service.appointment(appointmentId)).requestId)
       return db.transaction().execute(async (transaction) => {
         const old = await lockAppointment(transaction, appointmentId, expectedVersion)
         const owner = ownerOf(old)
@@ -330,27 +392,178 @@ export function createSchedulingServices(dependencies: SchedulingDependencies, o
         const details = { change: 'moved' as const, appointmentId: moved.id, movedFrom: old.id, from: { date: old.date, window: old.window_code }, date: slot.date, window: slot.window }
         await recordAppointmentEvent(transaction, old.request_id, { actor, at, details })
         await auditStaffChange(transaction, actor, 'appointment.move', moved.id, details)
+        await tellTenant(transaction, addressee, 'appointment-moved', slot, changeLinkFor(moved))
         return moved
       })
     },
 
     /** Cancels a visit and frees its place for someone else. */
     async cancel(appointmentId: string, actor: Actor, expectedVersion: number): Promise<Appointment> {
+      const addressee = await messages.addresseeOf((await service.appointment(appointmentId)).requestId)
       return db.transaction().execute(async (transaction) => {
         const old = await lockAppointment(transaction, appointmentId, expectedVersion)
-        await freePlace(transaction, ownerOf(old), { date: old.date, window: old.window_code })
+        const cancelled = await cancelBooked(transaction, old, actor)
+        await tellTenant(transaction, addressee, 'appointment-cancelled', cancelled)
+        return cancelled
+      })
+    },
+
+    /**
+     * Cancels the booked visit of a request that has been cancelled or closed, freeing its place.
+     * The tenant hears of the request's own change, so no message of its own goes.
+     */
+    async releaseVisit(requestId: string, actor: Actor): Promise<Appointment | undefined> {
+      return db.transaction().execute(async (transaction) => {
+        const booked = await transaction.selectFrom('appointments').selectAll().where('request_id', '=', requestId).where('status', '=', 'booked').forUpdate().executeTakeFirst()
+        return booked && cancelBooked(transaction, booked, actor)
+      })
+    },
+
+    /**
+     * Records what became of the request's booked visit when the operative reports back. A visit
+     * where nobody let them in keeps its place taken (the visit happened), counts in the property's
+     * no-access history, and asks the tenant to book again. Undefined when no visit was booked.
+     */
+    async recordVisitOutcome(requestId: string, outcome: 'completed' | 'no-access', actor: Actor): Promise<Appointment | undefined> {
+      const addressee = await messages.addresseeOf(requestId)
+      return db.transaction().execute(async (transaction) => {
+        const booked = await transaction.selectFrom('appointments').selectAll().where('request_id', '=', requestId).where('status', '=', 'booked').forUpdate().executeTakeFirst()
+        if (!booked) return undefined
         const at = now()
         const row = await transaction
           .updateTable('appointments')
-          .set((update) => ({ status: 'cancelled', version: update('version', '+', 1), updated_at: at }))
-          .where('id', '=', old.id)
+          .set((update) => ({ status: outcome, version: update('version', '+', 1), updated_at: at }))
+          .where('id', '=', booked.id)
           .returningAll()
           .executeTakeFirstOrThrow()
-        const details = { change: 'cancelled' as const, appointmentId: old.id, date: old.date, window: old.window_code }
-        await recordAppointmentEvent(transaction, old.request_id, { actor, at, details })
-        await auditStaffChange(transaction, actor, 'appointment.cancel', old.id, details)
+        const slot = { date: booked.date, window: booked.window_code }
+        await recordAppointmentEvent(transaction, requestId, { actor, at, details: { change: outcome, appointmentId: booked.id, ...slot } })
+        if (outcome === 'no-access') await tellTenant(transaction, addressee, 'appointment-no-access', slot)
         return toAppointment(row)
       })
+    },
+
+    /**
+     * The tenant found no offered time suitable: the request waits for staff to arrange a visit,
+     * and its timeline says so, so an officer knows to call.
+     */
+    async noSuitableTime(requestId: string, actor: Actor): Promise<void> {
+      await db.transaction().execute(async (transaction) => {
+        await recordAppointmentEvent(transaction, requestId, { actor, at: now(), details: { change: 'none-suitable', appointmentId: null } })
+      })
+    },
+
+    /**
+     * Keeps the request's booked visit in step with what happens to the request. An outcome
+     * recorded for the work is the visit's own: nobody in, or done (work done or started).
+     * Cancelling or closing the request frees the visit's place.
+     */
+    async followRequestStatus({ requestId, change, to, actor }: StatusChanged): Promise<void> {
+      if (change.type === 'record-no-access') await service.recordVisitOutcome(requestId, 'no-access', actor)
+      else if (change.type === 'complete' || change.type === 'start-work') await service.recordVisitOutcome(requestId, 'completed', actor)
+      else if (!isOpen(to)) await service.releaseVisit(requestId, actor)
+    },
+
+    /** How many visits to a property found nobody in, across every request made there. */
+    async noAccessVisits(uprn: number): Promise<number> {
+      const row = await db
+        .selectFrom('appointments')
+        .innerJoin('requests', 'requests.id', 'appointments.request_id')
+        .select((select) => select.fn.countAll<string>().as('visits'))
+        .where('appointments.status', '=', 'no-access')
+        .where('requests.property_uprn', '=', uprn)
+        .executeTakeFirstOrThrow()
+      return Number(row.visits)
+    },
+
+    /** The request's visit booked now, if any. */
+    async currentAppointment(requestId: string): Promise<Appointment | undefined> {
+      const row = await db.selectFrom('appointments').selectAll().where('request_id', '=', requestId).where('status', '=', 'booked').executeTakeFirst()
+      return row && toAppointment(row)
+    },
+
+    /**
+     * Whether the request waits for a visit to be booked: its priority is one the council books
+     * (emergencies are attended without), it is open, someone is there to visit, and none is booked.
+     */
+    async needsBooking(requestId: string): Promise<boolean> {
+      const request = await requests.request(requestId)
+      if (!config.scheduling.bookedPriorities.includes(request.priority as (typeof config.scheduling.bookedPriorities)[number])) return false
+      if (!isOpen(request.state.status) || (!request.assignedTeamId && !request.assignedContractorId)) return false
+      return (await service.currentAppointment(requestId)) === undefined
+    },
+
+    /** A slot in words: { day: "Wednesday 3 June 2026", times: "8am to midday" }. */
+    describe: (slot: Slot): SlotText => slotText(slot, windows),
+
+    changeLinkFor,
+
+    /**
+     * Reads a change link. It works only for the version of the visit it was made for, while that
+     * visit is still booked and has not started; otherwise it says why not, so the page can help.
+     */
+    async readChangeLink(token: string): Promise<ChangeLinkState> {
+      const secret = config.scheduling.changeLinkSecret
+      if (!secret) throw new Error('Change links need APPOINTMENT_LINK_SECRET or SESSION_SECRET to read them')
+      const reading = readChangeLinkToken(token, secret, now())
+      if (!reading.valid) return { usable: false, reason: reading.reason === 'expired' ? 'expired' : 'invalid' }
+      const row = await db.selectFrom('appointments').selectAll().where('id', '=', reading.claims.appointmentId).executeTakeFirst()
+      if (!row) return { usable: false, reason: 'invalid' }
+      const appointment = toAppointment(row)
+      if (row.version !== reading.claims.version || row.status !== 'booked') return { usable: false, reason: 'changed', requestId: row.request_id }
+      return { usable: true, appointment }
+    },
+
+    /** The visit as a calendar file, so the tenant can add it to their own calendar. */
+    calendarFileFor(appointment: Appointment, details: { summary: string; description: string; location: string | undefined }): string {
+      const { starts, ends } = slotMoments(appointment, windows)
+      return calendarFile({ uid: `${appointment.id}@${new URL(config.baseUrl).host}`, starts, ends, stamp: now(), ...details }, config.council.name)
+    },
+
+    /**
+     * Queues the reminders that have come due, in batches, each marked queued in the transaction
+     * that queues it, so however often this runs and however many run at once, a reminder goes
+     * once. Only booked visits are looked at, so a cancelled or moved one never gets a reminder (a
+     * move books a new visit with a reminder of its own). In quiet hours reminders wait; once the
+     * day of the visit has come they are dropped, too late to help. Returns how many were queued.
+     */
+    async sendDueReminders(): Promise<number> {
+      let queued = 0
+      for (;;) {
+        // Who each tenant is, read first, so the transaction that holds the rows needs no second connection.
+        const candidates = await dueReminders(db).select(['appointments.id', 'appointments.request_id']).execute()
+        if (candidates.length === 0) return queued
+        const addressees = new Map<string, Addressee>()
+        for (const { request_id: requestId } of candidates) {
+          if (!addressees.has(requestId)) addressees.set(requestId, await messages.addresseeOf(requestId))
+        }
+        const batch = await db.transaction().execute(async (transaction) => {
+          const due = await dueReminders(transaction)
+            .selectAll()
+            .where('id', 'in', candidates.map((candidate) => candidate.id))
+            .forUpdate()
+            .skipLocked()
+            .execute()
+          let sent = 0
+          for (const row of due) {
+            const decision = reminderDecision(row.date, now(), config.scheduling.quietHours)
+            if (decision === 'wait') continue
+            if (decision === 'send') {
+              await tellTenant(transaction, addressees.get(row.request_id)!, 'appointment-reminder', { date: row.date, window: row.window_code }, changeLinkFor(toAppointment(row)))
+              sent += 1
+            } else logger.info({ appointmentId: row.id }, 'A reminder was not sent: the day of the visit came before it could be')
+            await transaction
+              .updateTable('appointments')
+              .set(decision === 'send' ? { reminder_queued_at: now() } : { reminder_due_at: null })
+              .where('id', '=', row.id)
+              .execute()
+          }
+          return { settled: due.length, sent }
+        })
+        queued += batch.sent
+        // A batch that settled nothing is all waiting for quiet hours to end, or taken by another sweep.
+        if (candidates.length < reminderBatchSize || batch.sent === 0) return queued
+      }
     },
 
     async appointment(appointmentId: string): Promise<Appointment> {
@@ -365,6 +578,17 @@ export function createSchedulingServices(dependencies: SchedulingDependencies, o
       return rows.map(toAppointment)
     },
   }
+
+  const tasks: TaskList = {
+    [sendRemindersTask]: async () => {
+      await service.sendDueReminders()
+    },
+  }
+  /** Every minute, so a reminder goes within a minute of its time. */
+  const schedule = `* * * * * ${sendRemindersTask}`
+  // The back office's reads of capacity and closures, and setting places for many days at once.
+  const capacity = createCapacityQueries({ db, calendar, windows, setCapacity: service.setCapacity })
+  return { ...service, ...capacity, tasks, schedule }
 }
 
 export type SchedulingServices = ReturnType<typeof createSchedulingServices>

@@ -1,5 +1,5 @@
 import type { ColumnType } from 'kysely'
-import type { CreatedAt, Generated } from '../../lib/database/tables.ts'
+import type { CreatedAt, Generated, NullableTimestamp } from '../../lib/database/tables.ts'
 import type { ActorKind } from '../identity/tables.ts'
 
 export const appointmentStatuses = ['booked', 'cancelled', 'moved', 'completed', 'no-access'] as const
@@ -44,5 +44,7 @@ export interface SchedulingTables {
     booked_by_id: string | null
     created_at: CreatedAt
     updated_at: ColumnType<Date, Date | string | undefined, Date | string>
+    reminder_due_at: NullableTimestamp
+    reminder_queued_at: NullableTimestamp
   }
 }

@@ -19,7 +19,7 @@ describe('the demo council’s requests', () => {
     await test?.close()
   })
 
-  const count = async (table: 'requests' | 'request_events' | 'request_holds' | 'request_satisfaction' | 'people' | 'outbox_messages') =>
+  const count = async (table: 'requests' | 'request_events' | 'request_holds' | 'request_satisfaction' | 'people' | 'outbox_messages' | 'capacity') =>
     Number((await test.database.db.selectFrom(table).select((select) => select.fn.countAll().as('count')).executeTakeFirstOrThrow()).count)
 
   const countsBy = async (column: 'status' | 'service_code' | 'priority' | 'hold_reason' | 'closure_reason') => {
@@ -120,9 +120,17 @@ describe('the demo council’s requests', () => {
     expect(queue.page('table.app-queue tbody tr').length).toBe(50)
   })
 
+  it('opens the repairs diaries for the coming weeks, so Alex Morgan’s open repair can be booked', async () => {
+    const alex = await test.database.db.selectFrom('people').select('id').where('email', '=', demoResidents[0].email).executeTakeFirstOrThrow()
+    const [openRepair] = (await test.services.requests.requestsOf(alex.id)).filter((request) => request.status === 'reported' || request.status === 'triaged')
+    const slots = await test.services.scheduling.availableSlots(openRepair!.id)
+    expect(slots.length).toBeGreaterThan(3)
+    expect(slots[0]!.slots.map((slot) => slot.window)).toEqual(['morning', 'afternoon'])
+  })
+
   it('adds nothing when loaded again', async () => {
-    const before = await Promise.all([count('requests'), count('request_events'), count('people')])
+    const before = await Promise.all([count('requests'), count('request_events'), count('people'), count('capacity')])
     await load()
-    expect(await Promise.all([count('requests'), count('request_events'), count('people')])).toEqual(before)
+    expect(await Promise.all([count('requests'), count('request_events'), count('people'), count('capacity')])).toEqual(before)
   })
 })

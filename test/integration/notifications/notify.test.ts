@@ -36,11 +36,8 @@ describe('sending through GOV.UK Notify', () => {
     stub = await startNotifyStub({ templates: [templates.email, templates.sms] })
     testApp = await createTestApp({
       environment: {
-        NOTIFICATIONS_PROVIDER: 'notify',
-        NOTIFY_API_KEY: stub.apiKey,
-        NOTIFY_BASE_URL: stub.baseUrl,
+        ...stub.environmentFor({ 'email-verification': templates.email, 'mobile-confirmation-code': templates.sms }),
         NOTIFY_TIMEOUT_MS: '300',
-        NOTIFY_TEMPLATE_IDS: JSON.stringify({ 'email-verification': templates.email.id, 'mobile-confirmation-code': templates.sms.id }),
         NOTIFY_CALLBACK_TOKEN: callbackToken,
       },
     })

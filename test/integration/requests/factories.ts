@@ -4,7 +4,10 @@ import type { DatabaseHandle } from '../../../src/lib/database/connection.ts'
 import { createLogger } from '../../../src/lib/log.ts'
 import { createCatalogueServices, type DefinitionSource } from '../../../src/modules/catalogue/index.ts'
 import { requestStatuses } from '../../../src/modules/requests/lifecycle.ts'
-import { createRequestServices } from '../../../src/modules/requests/index.ts'
+import { createIdentityServices } from '../../../src/modules/identity/index.ts'
+import { createNotificationServices } from '../../../src/modules/notifications/index.ts'
+import { createRequestServices, createResidentMessages } from '../../../src/modules/requests/index.ts'
+import { createSchedulingServices } from '../../../src/modules/scheduling/index.ts'
 import { testConfig } from '../../support/app.ts'
 
 /** A small repair service: one choice of problem, each with its job, and an optional description. */
@@ -46,6 +49,17 @@ export function requestServicesFor(db: DatabaseHandle, clock: TestClock, config:
   const catalogue = createCatalogueServices({ config, db, logger })
   const requests = createRequestServices({ config, db, logger, catalogue }, { now: () => clock.now })
   return { catalogue, requests }
+}
+
+/** The requests services with scheduling on the same clock, its messages queued in the real outbox. */
+export function schedulingServicesFor(db: DatabaseHandle, clock: TestClock, config: Config = testConfig()) {
+  const logger = createLogger('silent')
+  const { catalogue, requests } = requestServicesFor(db, clock, config)
+  const notifications = createNotificationServices({ config, db, logger })
+  const identity = createIdentityServices({ config, db, logger, notifications })
+  const messages = createResidentMessages({ config, db, logger, catalogue, people: identity.residents, notifications })
+  const scheduling = createSchedulingServices({ config, db, logger, requests, messages }, { now: () => clock.now })
+  return { catalogue, requests, scheduling, notifications }
 }
 
 export async function person(db: DatabaseHandle, name: { givenName?: string; familyName?: string } = {}): Promise<string> {

@@ -2,6 +2,9 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { defaultCalendar } from '../../../src/lib/calendar/calendar.ts'
+import { addDays } from '../../../src/lib/calendar/plain-date.ts'
+import { ukDateOf } from '../../../src/lib/calendar/uk-time.ts'
 import { LocalFileStorage } from '../../../src/lib/files/local-storage.ts'
 import { storePhotos } from '../../../src/lib/files/photo-uploads.ts'
 import { translator } from '../../../src/lib/i18n/index.ts'
@@ -73,6 +76,14 @@ describe('an operative’s work', () => {
   async function staffChange(id: string, type: 'schedule' | 'complete') {
     const { rowVersion } = await test.services.requests.request(id)
     await test.services.requests.changeStatus(id, { type }, { actor: actor(), expectedRowVersion: rowVersion })
+  }
+
+  /** The first working day after today in the UK, when a visit can be booked. */
+  function nextWorkingDay(): string {
+    const calendar = defaultCalendar.forRegion(test.config.council.bankHolidayRegion)
+    let date = addDays(ukDateOf(new Date()), 1)
+    while (!calendar.isWorkingDay(date)) date = addDays(date, 1)
+    return date
   }
 
   const statusOf = async (id: string) => (await test.services.requests.request(id)).state.status
@@ -214,6 +225,46 @@ describe('an operative’s work', () => {
     expect(await test.services.requests.photosOf(made.id, 'resident')).toEqual([])
     const photo = await test.app.inject({ method: 'GET', url: `/requests/photos/${photos[0]!.id}`, headers: { cookie: `${sessionCookie}=${agent.cookie(sessionCookie)}` } })
     expect(photo.statusCode).toBe(200)
+  })
+
+  it('keeps the place of a booked visit nobody was in for, counts it at the property, and asks the tenant to rebook', async () => {
+    const { contractorId, agent } = await contractorWithOperative()
+    const made = await job(contractorId)
+    const { personId, propertyUprn } = await test.services.requests.request(made.id)
+    await test.database.db.updateTable('people').set({ email: 'tenant@example.com' }).where('id', '=', personId).execute()
+    const slot = { date: nextWorkingDay(), window: 'morning' }
+    await test.services.scheduling.setCapacity({ kind: 'contractor', id: contractorId }, slot, 1, actor())
+    await test.services.scheduling.book(made.id, slot, actor())
+
+    await recordOutcome(agent, made.reference, { outcome: 'record-no-access', note: 'Nobody answered; card left' })
+
+    const [visit] = await test.services.scheduling.appointmentsOf(made.id)
+    expect(visit).toMatchObject({ status: 'no-access', ...slot })
+    const capacity = await test.database.db.selectFrom('capacity').select(['places', 'booked']).where('contractor_id', '=', contractorId).executeTakeFirstOrThrow()
+    expect(capacity).toEqual({ places: 1, booked: 1 })
+    expect(await test.services.scheduling.noAccessVisits(propertyUprn!)).toBe(1)
+    const invitations = await test.database.db.selectFrom('outbox_messages').select(['recipient', 'personalisation']).where('message_type', '=', 'appointment-no-access-email').where('person_id', '=', personId).execute()
+    expect(invitations).toEqual([{ recipient: 'tenant@example.com', personalisation: expect.objectContaining({ reference: made.reference, link: expect.stringContaining(`/account/requests/${made.reference}`) }) }])
+  })
+
+  it('frees the place of a booked visit when its request is cancelled, and marks it done when the work is', async () => {
+    const { contractorId, agent } = await contractorWithOperative()
+    const owner = { kind: 'contractor' as const, id: contractorId }
+    const slot = { date: nextWorkingDay(), window: 'afternoon' }
+    await test.services.scheduling.setCapacity(owner, slot, 2, actor())
+    const cancelled = await job(contractorId)
+    await test.services.scheduling.book(cancelled.id, slot, actor())
+    const done = await job(contractorId)
+    await test.services.scheduling.book(done.id, slot, actor())
+
+    const { rowVersion } = await test.services.requests.request(cancelled.id)
+    await test.services.requests.changeStatus(cancelled.id, { type: 'cancel' }, { actor: actor(), expectedRowVersion: rowVersion })
+    await recordOutcome(agent, done.reference, { outcome: 'complete', note: '' })
+
+    expect((await test.services.scheduling.appointmentsOf(cancelled.id)).map((visit) => visit.status)).toEqual(['cancelled'])
+    expect((await test.services.scheduling.appointmentsOf(done.id)).map((visit) => visit.status)).toEqual(['completed'])
+    const capacity = await test.database.db.selectFrom('capacity').select(['places', 'booked']).where('contractor_id', '=', contractorId).executeTakeFirstOrThrow()
+    expect(capacity).toEqual({ places: 2, booked: 1 })
   })
 
   it('asks what happened when no access is recorded without a note, and changes and stores nothing', async () => {

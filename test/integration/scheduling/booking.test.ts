@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Conflict, InvalidInput } from '../../../src/lib/errors.ts'
-import { createLogger } from '../../../src/lib/log.ts'
-import { createSchedulingServices, type CapacityOwner, type Slot } from '../../../src/modules/scheduling/index.ts'
-import { testConfig } from '../../support/app.ts'
+import type { CapacityOwner, SchedulingServices, Slot } from '../../../src/modules/scheduling/index.ts'
 import { createTestDatabase, type TestDatabase } from '../../support/database.ts'
-import { person, repairDefinition, requestServicesFor, staffMember, type TestClock } from '../requests/factories.ts'
+import { person, property, repairDefinition, schedulingServicesFor, staffMember, type TestClock } from '../requests/factories.ts'
 
 // Monday 1 June 2026, 11:00 in London. An urgent repair reported then is due on Monday 8 June.
 const mondayMorning = new Date('2026-06-01T10:00:00Z')
@@ -12,18 +10,15 @@ const mondayMorning = new Date('2026-06-01T10:00:00Z')
 describe('booking appointments', () => {
   let database: TestDatabase
   const clock: TestClock = { now: mondayMorning }
-  let services: ReturnType<typeof requestServicesFor>
-  let scheduling: ReturnType<typeof createSchedulingServices>
+  let services: ReturnType<typeof schedulingServicesFor>
+  let scheduling: SchedulingServices
   let team: CapacityOwner
   let officer: string
 
   beforeAll(async () => {
     database = await createTestDatabase()
-    services = requestServicesFor(database.db, clock)
-    scheduling = createSchedulingServices(
-      { config: testConfig(), db: database.db, logger: createLogger('silent'), requests: services.requests },
-      { now: () => clock.now },
-    )
+    services = schedulingServicesFor(database.db, clock)
+    scheduling = services.scheduling
     await services.catalogue.publishDefinition(repairDefinition())
     const { id } = await database.db.insertInto('teams').values({ code: 'housing-repairs', name: 'Housing repairs' }).returning('id').executeTakeFirstOrThrow()
     team = { kind: 'team', id }
@@ -72,6 +67,60 @@ describe('booking appointments', () => {
       { change: 'booked', appointmentId: appointment.id, date: '2026-06-03', window: 'morning' },
       { change: 'cancelled', appointmentId: appointment.id, date: '2026-06-03', window: 'morning' },
     ])
+  })
+
+  it('releases the visit of a request that is cancelled, freeing its place without a message of its own', async () => {
+    const slot = { date: '2026-06-09', window: 'afternoon' }
+    await scheduling.setCapacity(team, slot, 1, staff())
+    const requestId = await urgentRepair()
+    await scheduling.book(requestId, slot, staff())
+    const messagesBefore = await database.db.selectFrom('outbox_messages').select('message_type').execute()
+
+    const released = await scheduling.releaseVisit(requestId, staff())
+
+    expect(released).toMatchObject({ status: 'cancelled', ...slot })
+    expect(await placesIn(slot)).toEqual({ places: 1, booked: 0 })
+    expect(await scheduling.currentAppointment(requestId)).toBeUndefined()
+    expect(await database.db.selectFrom('outbox_messages').select('message_type').execute()).toEqual(messagesBefore)
+    expect(await scheduling.releaseVisit(requestId, staff())).toBeUndefined()
+  })
+
+  it('writes to a tenant with neither email nor mobile, at the property, and texts a tenant who asked for texts with the email to fall back on', async () => {
+    const slot = { date: '2026-06-09', window: 'morning' }
+    await scheduling.setCapacity(team, slot, 2, staff())
+    clock.now = mondayMorning
+    const byPost = await person(database.db, { givenName: 'Pat', familyName: 'Post' })
+    const uprn = await property(database.db, 100_000_501)
+    const letterRequest = await services.requests.createRequest({ serviceCode: 'test-repair', personId: byPost, propertyUprn: uprn, answers: { problem: 'blocked-toilet', details: '' }, channel: 'phone', raisedByStaffId: officer })
+    await scheduling.book(letterRequest.id, slot, staff())
+
+    const texted = await person(database.db, { givenName: 'Tex', familyName: 'Ting' })
+    await database.db.updateTable('people').set({ email: 'tex@example.com', mobile: '07700900555', mobile_verified_at: new Date(), contact_preference: 'text' }).where('id', '=', texted).execute()
+    const textRequest = await services.requests.createRequest({ serviceCode: 'test-repair', personId: texted, answers: { problem: 'blocked-toilet', details: '' }, channel: 'web' })
+    await scheduling.book(textRequest.id, slot, staff())
+
+    const sent = await database.db.selectFrom('outbox_messages').select(['person_id', 'channel', 'recipient', 'message_type', 'personalisation', 'fallback']).where('message_type', 'like', 'appointment-booked-%').where('person_id', 'in', [byPost, texted]).orderBy('channel').execute()
+    expect(sent).toEqual([
+      {
+        person_id: byPost,
+        channel: 'letter',
+        recipient: 'Pat Post\n501 Mill Lane\nLower Wendle\nLW1 5UP',
+        message_type: 'appointment-booked-letter',
+        personalisation: expect.objectContaining({ name: 'Pat Post', reference: letterRequest.reference, date: 'Tuesday 9 June 2026', window: '8am to midday', phone: '01632 960000' }),
+        fallback: null,
+      },
+      {
+        person_id: texted,
+        channel: 'sms',
+        recipient: '07700900555',
+        message_type: 'appointment-booked-sms',
+        personalisation: expect.objectContaining({ reference: textRequest.reference, link: expect.stringMatching(/\/appointments\/[\w-]+\.[\w-]+$/) }),
+        fallback: expect.objectContaining({ channel: 'email', recipient: 'tex@example.com', messageType: 'appointment-booked-email' }),
+      },
+    ])
+    // Scheduled by the booking, quietly: the appointment's message is the one the tenant gets.
+    const scheduled = await database.db.selectFrom('request_events').select(['visibility', 'notify_resident']).where('request_id', '=', textRequest.id).where('to_status', '=', 'scheduled').execute()
+    expect(scheduled).toEqual([{ visibility: 'internal', notify_resident: false }])
   })
 
   it('moves a visit by freeing the old place and taking the new one, keeping the old appointment as moved', async () => {
@@ -133,7 +182,7 @@ describe('booking appointments', () => {
 
     const error = await scheduling.book(await urgentRepair(), slot, staff()).catch((caught: unknown) => caught)
     expect(error).toBeInstanceOf(Conflict)
-    expect((error as Error).message).toBe('There are no places left on Tuesday 2 June 2026 (afternoon). Choose another time.')
+    expect((error as Error).message).toBe('There are no places left on Tuesday 2 June 2026 (midday to 6pm). Choose another time.')
 
     await scheduling.setCapacity(team, { date: '2026-06-02', window: 'morning' }, 1, staff())
     await expect(scheduling.book(first, { date: '2026-06-02', window: 'morning' }, staff())).rejects.toThrow(/Move that appointment instead/)

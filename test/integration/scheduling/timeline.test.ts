@@ -39,8 +39,8 @@ it('shows booking, moving and cancelling on the request’s staff page', async (
   expect(page.status).toBe(200)
   const headings = page.page('.app-timeline__entry h3').map((_, heading) => page.page(heading).text().replace(/\s+/g, ' ').trim()).get()
   expect(headings.filter((heading) => heading.startsWith('Appointment'))).toEqual([
-    expect.stringMatching(/^Appointment on \d{1,2} \w+ \d{4} \(afternoon\) cancelled/),
-    expect.stringMatching(/^Appointment moved to \d{1,2} \w+ \d{4} \(afternoon\)/),
-    expect.stringMatching(/^Appointment booked for \d{1,2} \w+ \d{4} \(morning\)/),
+    expect.stringMatching(/^Appointment on \w+ \d{1,2} \w+ \d{4} \(midday to 6pm\) cancelled/),
+    expect.stringMatching(/^Appointment moved to \w+ \d{1,2} \w+ \d{4} \(midday to 6pm\)/),
+    expect.stringMatching(/^Appointment booked for \w+ \d{1,2} \w+ \d{4} \(8am to midday\)/),
   ])
 })

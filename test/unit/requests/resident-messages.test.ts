@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { channelFor, messageFor, type ResidentContact } from '../../../src/modules/requests/resident-messages.ts'
+import { channelFor, messageFor, messageRoutesFor, postalAddressOf, type ResidentContact } from '../../../src/modules/requests/resident-messages.ts'
 import { isSurveyOpen } from '../../../src/modules/requests/satisfaction.ts'
 
 const contact = (changes: Partial<ResidentContact>): ResidentContact => ({
@@ -49,5 +49,32 @@ describe('when the satisfaction survey is open', () => {
     expect(isSurveyOpen({ status: 'in-progress' })).toBe(false)
     expect(isSurveyOpen({ status: 'cancelled' })).toBe(false)
     expect(isSurveyOpen({ status: 'closed', closureReason: 'duplicate', closedAt: new Date() })).toBe(false)
+  })
+})
+
+describe('how a message about a request travels', () => {
+  const address = 'Alex Morgan\nFlat 2\n10 Mill Lane\nLower Wendle\nLW1 2AB'
+
+  it('goes by the route chosen, a text falling back to the email address when it fails for good', () => {
+    const text = { channel: 'sms' as const, recipient: '07700900123' }
+    expect(messageRoutesFor('appointment-booked', { route: text, email: 'alex@example.com', postalAddress: address })).toEqual({
+      route: text,
+      fallback: { channel: 'email', recipient: 'alex@example.com' },
+    })
+    expect(messageRoutesFor('appointment-booked', { route: text, email: null, postalAddress: address })).toEqual({ route: text })
+    const email = { channel: 'email' as const, recipient: 'alex@example.com' }
+    expect(messageRoutesFor('request-update', { route: email, email: 'alex@example.com', postalAddress: address })).toEqual({ route: email })
+  })
+
+  it('goes by letter to someone with neither, but only for messages that have a letter', () => {
+    expect(messageRoutesFor('request-received', { route: undefined, email: null, postalAddress: address })).toEqual({ route: { channel: 'letter', recipient: address } })
+    expect(messageRoutesFor('appointment-cancelled', { route: undefined, email: null, postalAddress: address })?.route.channel).toBe('letter')
+    expect(messageRoutesFor('appointment-reminder', { route: undefined, email: null, postalAddress: address })).toBeUndefined()
+    expect(messageRoutesFor('request-status-changed', { route: undefined, email: null, postalAddress: address })).toBeUndefined()
+    expect(messageRoutesFor('request-received', { route: undefined, email: null, postalAddress: undefined })).toBeUndefined()
+  })
+
+  it('writes a postal address as the name and the address lines, leaving out blank ones', () => {
+    expect(postalAddressOf('Alex Morgan', ['Flat 2', '', '10 Mill Lane ', null, 'Lower Wendle', 'LW1 2AB'])).toBe('Alex Morgan\nFlat 2\n10 Mill Lane\nLower Wendle\nLW1 2AB')
   })
 })

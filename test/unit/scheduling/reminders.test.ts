@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { reminderSendAt } from '../../../src/modules/scheduling/reminders.ts'
+import { reminderDecision, reminderSendAt } from '../../../src/modules/scheduling/reminders.ts'
 
 const longBefore = new Date('2026-01-01T00:00:00Z')
 const morning = { now: longBefore }
@@ -66,5 +66,33 @@ describe('reminderSendAt', () => {
   it('refuses times that are not HH:MM, and quiet hours with no length', () => {
     expect(() => reminderSendAt('2026-12-02', { ...morning, sendAt: '6pm' })).toThrow(/HH:MM/)
     expect(() => reminderSendAt('2026-12-02', { ...morning, quietHours: { from: '21:00', until: '21:00' } })).toThrow(/different times/)
+  })
+})
+
+describe('reminderDecision', () => {
+  const monday = '2026-10-26'
+
+  it('sends a reminder that has come due on the day before, outside quiet hours', () => {
+    expect(reminderDecision(monday, new Date('2026-10-25T18:00:00Z'))).toBe('send')
+    expect(reminderDecision(monday, new Date('2026-10-25T08:00:00Z'))).toBe('send')
+  })
+
+  it('waits through quiet hours on the UK clock, whichever side of a clock change', () => {
+    // 20:30 UTC on Saturday 24 October is 21:30 in British Summer Time: quiet.
+    expect(reminderDecision(monday, new Date('2026-10-24T20:30:00Z'))).toBe('wait')
+    // 20:30 UTC on Sunday 25 October is 20:30 in Greenwich Mean Time: not quiet yet.
+    expect(reminderDecision(monday, new Date('2026-10-25T20:30:00Z'))).toBe('send')
+    expect(reminderDecision(monday, new Date('2026-10-25T21:00:00Z'))).toBe('wait')
+  })
+
+  it('drops a reminder once the day of the visit has come on the UK clock', () => {
+    expect(reminderDecision(monday, new Date('2026-10-25T23:59:00Z'))).toBe('wait')
+    expect(reminderDecision(monday, new Date('2026-10-26T00:00:00Z'))).toBe('too-late')
+    // 23:30 UTC on 29 June is already 30 June in the UK.
+    expect(reminderDecision('2026-06-30', new Date('2026-06-29T23:30:00Z'))).toBe('too-late')
+  })
+
+  it('sends at any hour of the day before when the council sets no quiet hours', () => {
+    expect(reminderDecision(monday, new Date('2026-10-25T23:30:00Z'), null)).toBe('send')
   })
 })

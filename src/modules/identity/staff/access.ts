@@ -19,9 +19,11 @@ const staffPages: { href: string; textKey: string; permission?: Permission }[] =
   { href: '/staff/people', textKey: 'identity.people.navigation', permission: 'people.view' },
   { href: '/staff/work', textKey: 'requests.work.navigation', permission: 'work.view-assigned' },
   { href: '/staff/response-templates', textKey: 'requests.templates.navigation', permission: 'messages.edit-templates' },
+  { href: '/staff/appointments/capacity', textKey: 'scheduling.staff.navigation', permission: 'scheduling.manage' },
   { href: '/staff/accounts', textKey: 'identity.staff.navigation.accounts', permission: 'staff.manage' },
   { href: '/staff/roles', textKey: 'identity.staff.navigation.roles', permission: 'roles.manage' },
   { href: '/staff/audit', textKey: 'identity.staff.navigation.audit', permission: 'audit.view' },
+  { href: '/staff/notifications', textKey: 'notifications.staff.navigation', permission: 'notifications.manage' },
 ]
 
 export function isStaffPath(path: string): boolean {

@@ -4,7 +4,7 @@
  * Each permission's description is in the locale file under identity.staff.permissions.
  */
 export const permissionAreas = {
-  administration: ['staff.manage', 'roles.manage', 'audit.view', 'api-keys.manage'],
+  administration: ['staff.manage', 'roles.manage', 'audit.view', 'api-keys.manage', 'notifications.manage'],
   people: ['people.view', 'people.edit', 'warnings.view', 'warnings.manage'],
   requests: [
     'requests.view',
@@ -12,6 +12,7 @@ export const permissionAreas = {
     'requests.triage',
     'requests.assign',
     'requests.update',
+    'appointments.book',
   ],
   moderation: ['reports.moderate', 'engagement.moderate'],
   services: ['catalogue.edit', 'scheduling.manage', 'messages.edit-templates', 'engagement.manage'],
