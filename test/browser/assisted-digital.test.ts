@@ -3,7 +3,7 @@ import type { Browser } from 'playwright-core'
 import { demoStaffPassword, loadDemoAccounts } from '../../src/demo/accounts.ts'
 import { generateDemoPlaces } from '../../src/demo/places.ts'
 import { launchBrowser, newContext, startSite } from '../support/browser.ts'
-import { formWalker, reportKitchenTap } from '../support/form-walker.ts'
+import { describeRepair, formWalker, reportKitchenTap, signInToStaffSite } from '../support/form-walker.ts'
 
 describe('a contact-centre agent raises a repair for a caller', () => {
   let browser: Browser
@@ -39,12 +39,7 @@ describe('a contact-centre agent raises a repair for a caller', () => {
       const walker = formWalker(page, `assisted-digital-${label}`)
       const { arrive, choose, continueOn } = walker
 
-      await page.goto(`${site.baseUrl}/staff/sign-in`)
-      await arrive('Sign in to the staff site', 'sign-in')
-      await page.getByLabel('Email address').fill('contact.centre@lowerwendle.example')
-      await page.getByLabel('Password').fill(demoStaffPassword)
-      await page.getByRole('button', { name: 'Sign in' }).click()
-      await arrive('Hello, Cara Lewis', 'staff-home')
+      await signInToStaffSite(walker, site.baseUrl, { email: 'contact.centre@lowerwendle.example', password: demoStaffPassword, name: 'Cara Lewis' })
 
       await page.getByRole('link', { name: 'People', exact: true }).click()
       await arrive('Find a person', 'find-a-person')
@@ -81,14 +76,7 @@ describe('a contact-centre agent raises a repair for a caller', () => {
       await page.getByRole('button', { name: 'Start now' }).click()
 
       await reportKitchenTap(walker, 'It drips or will not turn off fully')
-      await arrive('Describe the problem', 'description')
-      await page.getByLabel('Describe the problem').fill('The kitchen cold tap leaks at the base and drips all night.')
-      await continueOn()
-      await arrive('Add photos of the problem', 'photos')
-      await continueOn()
-      await arrive('Is there anything we should know before we visit?', 'access')
-      await continueOn()
-      await arrive('How should we send you updates about this repair?', 'contact-method')
+      await describeRepair(walker, 'The kitchen cold tap leaks at the base and drips all night.')
       await choose('Email')
       await arrive('What email address should we use?', 'email')
       const email = journey.knownAs ?? 'chris.evans@example.com'

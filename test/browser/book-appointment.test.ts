@@ -6,7 +6,7 @@ import { ukDateOf } from '../../src/lib/calendar/uk-time.ts'
 import { changeLinkToken, isBookableDay, type CapacityOwner } from '../../src/modules/scheduling/index.ts'
 import { staffMember } from '../integration/requests/factories.ts'
 import { expectNoAccessibilityViolations, launchBrowser, newContext, screenshot, startSite } from '../support/browser.ts'
-import { formWalker, reportKitchenTap } from '../support/form-walker.ts'
+import { describeRepair, formWalker, reportKitchenTap } from '../support/form-walker.ts'
 import { address, addressCsv, sessionCookie, signedInResident, tenancyCsv, tenant } from '../support/places.ts'
 
 describe('a tenant booking, moving and cancelling a repair appointment in the browser', () => {
@@ -70,14 +70,7 @@ describe('a tenant booking, moving and cancelling a repair appointment in the br
       // (a) Report a routine repair and book a morning straight away.
       await page.goto(`${site.baseUrl}/services/housing-repair/gas`)
       await reportKitchenTap(walker, 'It drips or will not turn off fully')
-      await arrive('Describe the problem', 'description')
-      await page.getByLabel('Describe the problem').fill('The cold tap in the kitchen drips all night.')
-      await continueOn()
-      await arrive('Add photos of the problem', 'photos')
-      await continueOn()
-      await arrive('Is there anything we should know before we visit?', 'access')
-      await continueOn()
-      await arrive('How should we send you updates about this repair?', 'contact-method')
+      await describeRepair(walker, 'The cold tap in the kitchen drips all night.')
       await choose('Text message')
       await arrive('What mobile number should we text?', 'mobile')
       await page.getByLabel('What mobile number should we text?').fill('07700 900982')

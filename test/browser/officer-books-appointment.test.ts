@@ -4,7 +4,7 @@ import { demoStaffPassword, loadDemoAccounts } from '../../src/demo/accounts.ts'
 import { generateDemoPlaces } from '../../src/demo/places.ts'
 import { defaultCalendar, ukDateOf } from '../../src/lib/calendar/index.ts'
 import { launchBrowser, newContext, startSite } from '../support/browser.ts'
-import { formWalker, reportKitchenTap } from '../support/form-walker.ts'
+import { describeRepair, formWalker, reportKitchenTap, signInToStaffSite } from '../support/form-walker.ts'
 
 describe('an officer books an appointment for a tenant who phoned', () => {
   let browser: Browser
@@ -51,12 +51,7 @@ describe('an officer books an appointment for a tenant who phoned', () => {
       const walker = formWalker(page, `officer-books-${label}`)
       const { arrive, choose, continueOn } = walker
 
-      await page.goto(`${site.baseUrl}/staff/sign-in`)
-      await arrive('Sign in to the staff site', 'sign-in')
-      await page.getByLabel('Email address').fill('repairs.officer@lowerwendle.example')
-      await page.getByLabel('Password').fill(demoStaffPassword)
-      await page.getByRole('button', { name: 'Sign in' }).click()
-      await arrive('Hello, Olu Bakare', 'staff-home')
+      await signInToStaffSite(walker, site.baseUrl, { email: 'repairs.officer@lowerwendle.example', password: demoStaffPassword, name: 'Olu Bakare' })
 
       await page.getByRole('link', { name: 'People', exact: true }).click()
       await arrive('Find a person', 'find-a-person')
@@ -86,14 +81,7 @@ describe('an officer books an appointment for a tenant who phoned', () => {
       await page.getByRole('button', { name: 'Start now' }).click()
 
       await reportKitchenTap(walker, 'It drips or will not turn off fully')
-      await arrive('Describe the problem', 'description')
-      await page.getByLabel('Describe the problem').fill('The kitchen tap drips all night.')
-      await continueOn()
-      await arrive('Add photos of the problem', 'photos')
-      await continueOn()
-      await arrive('Is there anything we should know before we visit?', 'access')
-      await continueOn()
-      await arrive('How should we send you updates about this repair?', 'contact-method')
+      await describeRepair(walker, 'The kitchen tap drips all night.')
       await choose('Email')
       await arrive('What email address should we use?', 'email')
       await continueOn()

@@ -10,6 +10,7 @@ export function formWalker(page: Page, name: string) {
   let step = 0
   const continueOn = () => page.getByRole('button', { name: 'Continue' }).click()
   return {
+    page,
     async arrive(heading: string | RegExp, pageName: string) {
       await expect.poll(() => page.locator('h1').first().textContent()).toMatch(heading)
       await expectNoAccessibilityViolations(page)
@@ -43,4 +44,31 @@ export async function reportKitchenTap(walker: FormWalker, fault: string): Promi
   await choose('A tap')
   await arrive('What is wrong with the tap?', 'kitchen-tap')
   await choose(fault)
+}
+
+/** Signs in to the staff site with a password, checking the sign-in page and the staff home. */
+export async function signInToStaffSite(walker: FormWalker, baseUrl: string, member: { email: string; password: string; name: string }): Promise<void> {
+  const { page, arrive } = walker
+  await page.goto(`${baseUrl}/staff/sign-in`)
+  await arrive('Sign in to the staff site', 'sign-in')
+  await page.getByLabel('Email address').fill(member.email)
+  await page.getByLabel('Password').fill(member.password)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await arrive(`Hello, ${member.name}`, 'staff-home')
+}
+
+/**
+ * The housing repair form from the description to the question of how to send updates: the
+ * description given, no photos and nothing to know before the visit.
+ */
+export async function describeRepair(walker: FormWalker, description: string): Promise<void> {
+  const { page, arrive, continueOn } = walker
+  await arrive('Describe the problem', 'description')
+  await page.getByLabel('Describe the problem').fill(description)
+  await continueOn()
+  await arrive('Add photos of the problem', 'photos')
+  await continueOn()
+  await arrive('Is there anything we should know before we visit?', 'access')
+  await continueOn()
+  await arrive('How should we send you updates about this repair?', 'contact-method')
 }

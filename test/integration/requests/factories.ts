@@ -7,7 +7,7 @@ import { requestStatuses } from '../../../src/modules/requests/lifecycle.ts'
 import { createIdentityServices } from '../../../src/modules/identity/index.ts'
 import { createNotificationServices } from '../../../src/modules/notifications/index.ts'
 import { createRequestServices, createResidentMessages } from '../../../src/modules/requests/index.ts'
-import { createSchedulingServices } from '../../../src/modules/scheduling/index.ts'
+import { createSchedulingServices, type CapacityOwner, type Slot } from '../../../src/modules/scheduling/index.ts'
 import { testConfig } from '../../support/app.ts'
 
 /** A small repair service: one choice of problem, each with its job, and an optional description. */
@@ -99,4 +99,15 @@ export async function property(db: DatabaseHandle, uprn: number): Promise<number
     })
     .execute()
   return uprn
+}
+
+/** How many places a team's or contractor's slot has, and how many are booked. */
+export async function placesOf(db: DatabaseHandle, owner: CapacityOwner, slot: Slot): Promise<{ places: number; booked: number }> {
+  return db
+    .selectFrom('capacity')
+    .select(['places', 'booked'])
+    .where(owner.kind === 'team' ? 'team_id' : 'contractor_id', '=', owner.id)
+    .where('date', '=', slot.date)
+    .where('window_code', '=', slot.window)
+    .executeTakeFirstOrThrow()
 }

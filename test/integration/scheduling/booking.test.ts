@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Conflict, InvalidInput } from '../../../src/lib/errors.ts'
 import type { CapacityOwner, SchedulingServices, Slot } from '../../../src/modules/scheduling/index.ts'
 import { createTestDatabase, type TestDatabase } from '../../support/database.ts'
-import { person, property, repairDefinition, schedulingServicesFor, staffMember, type TestClock } from '../requests/factories.ts'
+import { person, placesOf, property, repairDefinition, schedulingServicesFor, staffMember, type TestClock } from '../requests/factories.ts'
 
 // Monday 1 June 2026, 11:00 in London. An urgent repair reported then is due on Monday 8 June.
 const mondayMorning = new Date('2026-06-01T10:00:00Z')
@@ -38,15 +38,7 @@ describe('booking appointments', () => {
     return made.id
   }
 
-  async function placesIn(slot: Slot) {
-    return database.db
-      .selectFrom('capacity')
-      .select(['places', 'booked'])
-      .where('team_id', '=', team.id)
-      .where('date', '=', slot.date)
-      .where('window_code', '=', slot.window)
-      .executeTakeFirstOrThrow()
-  }
+  const placesIn = (slot: Slot) => placesOf(database.db, team, slot)
 
   it('takes a place when booking, schedules the request, and frees the place on cancelling', async () => {
     const slot = { date: '2026-06-03', window: 'morning' }

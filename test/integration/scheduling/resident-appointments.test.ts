@@ -6,7 +6,7 @@ import { changeLinkToken, isBookableDay, slotMoments, type CapacityOwner, type S
 import { Agent, errorSummary, type AgentResponse } from '../../support/agent.ts'
 import { createTestApp, type TestApp } from '../../support/app.ts'
 import { address, addressCsv, sessionCookie, signedInResident, tenancyCsv, tenant } from '../../support/places.ts'
-import { staffMember } from '../requests/factories.ts'
+import { placesOf, staffMember } from '../requests/factories.ts'
 
 const repair = '/services/housing-repair'
 
@@ -83,15 +83,7 @@ describe('a tenant’s own appointments', () => {
     return { ...tenantOf, sent, id: request.id, reference: request.reference, page: `/account/requests/${request.reference}/appointment` }
   }
 
-  async function placesIn(slot: Slot) {
-    return test.database.db
-      .selectFrom('capacity')
-      .select(['places', 'booked'])
-      .where('team_id', '=', team.id)
-      .where('date', '=', slot.date)
-      .where('window_code', '=', slot.window)
-      .executeTakeFirstOrThrow()
-  }
+  const placesIn = (slot: Slot) => placesOf(test.database.db, team, slot)
 
   /** The change link in the latest message about the request's visit, as the tenant receives it. */
   async function linkInMessage(personId: string, type: 'appointment-booked' | 'appointment-moved'): Promise<string> {

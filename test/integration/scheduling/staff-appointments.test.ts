@@ -4,7 +4,7 @@ import type { CapacityOwner, Slot } from '../../../src/modules/scheduling/index.
 import { errorSummary, type AgentResponse } from '../../support/agent.ts'
 import { createTestApp, type TestApp } from '../../support/app.ts'
 import { signedInStaff } from '../../support/staff.ts'
-import { person, property, repairDefinition } from '../requests/factories.ts'
+import { person, placesOf, property, repairDefinition } from '../requests/factories.ts'
 
 let test: TestApp
 let team: CapacityOwner
@@ -32,15 +32,7 @@ async function urgentRepair() {
   return { ...made, personId }
 }
 
-async function placesIn(slot: Slot) {
-  return test.database.db
-    .selectFrom('capacity')
-    .select(['places', 'booked'])
-    .where('team_id', '=', team.id)
-    .where('date', '=', slot.date)
-    .where('window_code', '=', slot.window)
-    .executeTakeFirstOrThrow()
-}
+const placesIn = (slot: Slot) => placesOf(test.database.db, team, slot)
 
 const messagesTo = async (personId: string) =>
   (await test.database.db.selectFrom('outbox_messages').select('message_type').where('person_id', '=', personId).orderBy('created_at').execute()).map((row) => row.message_type)
