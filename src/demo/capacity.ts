@@ -31,8 +31,7 @@ export async function loadDemoCapacity({ db, config }: ServiceDependencies, serv
       .where('date', '<=', lastDay)
       .execute()
     const has = new Set(existing.map((row) => `${row.date} ${row.window_code}`))
-    for (let date = addDays(today, 1); date <= lastDay; date = addDays(date, 1)) {
-      if (!calendar.isWorkingDay(date)) continue
+    for (let date = calendar.nextWorkingDay(today); date <= lastDay; date = calendar.nextWorkingDay(date)) {
       for (const [window, places] of Object.entries(placesPerWindow)) {
         if (has.has(`${date} ${window}`)) continue
         await services.scheduling.setCapacity(owner, { date, window }, places, { kind: 'system' })

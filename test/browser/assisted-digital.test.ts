@@ -3,7 +3,7 @@ import type { Browser } from 'playwright-core'
 import { demoStaffPassword, loadDemoAccounts } from '../../src/demo/accounts.ts'
 import { generateDemoPlaces } from '../../src/demo/places.ts'
 import { launchBrowser, newContext, startSite } from '../support/browser.ts'
-import { describeRepair, formWalker, reportKitchenTap, signInToStaffSite } from '../support/form-walker.ts'
+import { describeRepair, findNamedTenant, formWalker, reportKitchenTap, signInToStaffSite } from '../support/form-walker.ts'
 
 describe('a contact-centre agent raises a repair for a caller', () => {
   let browser: Browser
@@ -41,15 +41,7 @@ describe('a contact-centre agent raises a repair for a caller', () => {
 
       await signInToStaffSite(walker, site.baseUrl, { email: 'contact.centre@lowerwendle.example', password: demoStaffPassword, name: 'Cara Lewis' })
 
-      await page.getByRole('link', { name: 'People', exact: true }).click()
-      await arrive('Find a person', 'find-a-person')
-      await page.getByLabel('Name, address, postcode, tenancy reference or email address').fill(journey.reference.toLowerCase())
-      await page.getByRole('button', { name: 'Search' }).click()
-      await expect.poll(() => page.locator('table.app-people-results').textContent()).toContain(journey.reference)
-      await arrive('Find a person', 'search-results')
-
-      await page.getByRole('link', { name: `Link or record ${journey.name}` }).click()
-      await arrive(`Link or record ${journey.name}`, 'named-tenant')
+      await findNamedTenant(walker, journey.reference.toLowerCase(), { reference: journey.reference, name: journey.name })
       if (journey.knownAs) {
         // The demo tenant has an online account, so the agent links it rather than recording them twice.
         expect(await page.locator('.app-same-name').textContent()).toContain(journey.knownAs)

@@ -4,7 +4,7 @@ import { demoStaffPassword, loadDemoAccounts } from '../../src/demo/accounts.ts'
 import { generateDemoPlaces } from '../../src/demo/places.ts'
 import { defaultCalendar, ukDateOf } from '../../src/lib/calendar/index.ts'
 import { launchBrowser, newContext, startSite } from '../support/browser.ts'
-import { describeRepair, formWalker, reportKitchenTap, signInToStaffSite } from '../support/form-walker.ts'
+import { describeRepair, findNamedTenant, formWalker, reportKitchenTap, signInToStaffSite } from '../support/form-walker.ts'
 
 describe('an officer books an appointment for a tenant who phoned', () => {
   let browser: Browser
@@ -53,15 +53,7 @@ describe('an officer books an appointment for a tenant who phoned', () => {
 
       await signInToStaffSite(walker, site.baseUrl, { email: 'repairs.officer@lowerwendle.example', password: demoStaffPassword, name: 'Olu Bakare' })
 
-      await page.getByRole('link', { name: 'People', exact: true }).click()
-      await arrive('Find a person', 'find-a-person')
-      await page.getByLabel('Name, address, postcode, tenancy reference or email address').fill(journey.reference)
-      await page.getByRole('button', { name: 'Search' }).click()
-      await expect.poll(() => page.locator('table.app-people-results').textContent()).toContain(journey.reference)
-      await arrive('Find a person', 'search-results')
-
-      await page.getByRole('link', { name: `Link or record ${journey.name}` }).click()
-      await arrive(`Link or record ${journey.name}`, 'named-tenant')
+      await findNamedTenant(walker, journey.reference, { reference: journey.reference, name: journey.name })
       if (journey.email) {
         await page.getByLabel('Email', { exact: true }).check()
         await page.getByLabel('Email address').fill(journey.email)

@@ -2,7 +2,7 @@ import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { launchBrowser, newContext, startSite } from '../support/browser.ts'
-import { formWalker, reportKitchenTap, type FormWalker } from '../support/form-walker.ts'
+import { answerScreeningForHome, describeRepair, formWalker, reportKitchenTap, type FormWalker } from '../support/form-walker.ts'
 import { address, addressCsv, sessionCookie, signedInResident, tenancyCsv, tenant } from '../support/places.ts'
 
 /**
@@ -76,16 +76,9 @@ describe('a housing repair from report to rating', () => {
   }
 
   /** The form's last pages, from the description to the reference. */
-  async function finishReport(page: Page, { arrive, choose }: FormWalker, description: string, withPhoto: boolean): Promise<string> {
-    await arrive('Describe the problem', 'description')
-    await page.getByLabel('Describe the problem').fill(description)
-    await page.getByRole('button', { name: 'Continue' }).click()
-    await arrive('Add photos of the problem', 'photos')
-    if (withPhoto) await page.getByLabel('Choose photos').setInputFiles({ name: 'leak.jpg', mimeType: 'image/jpeg', buffer: photo })
-    await page.getByRole('button', { name: 'Continue' }).click()
-    await arrive('Is there anything we should know before we visit?', 'access')
-    await page.getByRole('button', { name: 'Continue' }).click()
-    await arrive('How should we send you updates about this repair?', 'contact-method')
+  async function finishReport(page: Page, walker: FormWalker, description: string, withPhoto: boolean): Promise<string> {
+    const { arrive, choose } = walker
+    await describeRepair(walker, description, withPhoto ? { name: 'leak.jpg', mimeType: 'image/jpeg', buffer: photo } : undefined)
     await choose('Email')
     await arrive('What email address should we use?', 'email')
     await page.getByLabel('What email address should we use?').fill('tenant@example.com')
@@ -179,12 +172,7 @@ describe('a housing repair from report to rating', () => {
     const walker = formWalker(resident.page, 'lifecycle-damp-tenant')
     const { arrive, choose } = walker
     await startReport(resident.page, walker)
-    await arrive('Can you smell gas?', 'gas')
-    await choose('No')
-    await arrive('Do you have any of these problems right now?', 'emergency')
-    await choose('None of these')
-    await arrive('Where is the repair needed?', 'where')
-    await choose('In my home')
+    await answerScreeningForHome(walker)
     await arrive('Where in your home is the problem?', 'area')
     await choose('Damp or mould')
     await arrive('Which rooms have damp or mould?', 'rooms')

@@ -1,6 +1,7 @@
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
+import { createTestApp, type TestApp } from './app.ts'
 
 /**
  * A local stand-in for GOV.UK Notify that speaks its real v2 API, so the real client library can
@@ -328,4 +329,22 @@ export async function startNotifyStub(options: { templates: StubTemplate[] }): P
       await new Promise<void>((resolve) => server.close(() => resolve()))
     },
   }
+}
+
+/**
+ * The real application with GOV.UK Notify as its message provider, pointed at a stub of its own
+ * that holds a template for each message type named. Closing the application closes the stub.
+ */
+export async function createTestAppWithNotifyStub(
+  templateFor: Record<string, StubTemplate>,
+  environment: Record<string, string> = {},
+): Promise<{ test: TestApp; stub: NotifyStub }> {
+  const stub = await startNotifyStub({ templates: [...new Set(Object.values(templateFor))] })
+  const test = await createTestApp({ environment: { ...stub.environmentFor(templateFor), NOTIFY_TIMEOUT_MS: '1000', ...environment } })
+  const closeApp = test.close
+  test.close = async () => {
+    await closeApp()
+    await stub.close()
+  }
+  return { test, stub }
 }

@@ -72,14 +72,7 @@ export async function residentAppointmentRoutes(app: FastifyInstance, { config, 
 
   // —— From the account ——
 
-  /**
-   * The visit the form was showing. A moved visit is a new appointment that starts its versions
-   * again, so the form names the appointment as well as its version; one replaced since is refused.
-   */
-  function seenAppointment(request: FastifyRequest, current: Appointment): string {
-    if (field(request, 'appointment') !== current.id) throw new Conflict(request.t('scheduling.errors.appointmentChanged'))
-    return current.id
-  }
+  const shownVisit = (request: FastifyRequest) => ({ appointment: field(request, 'appointment'), version: field(request, 'version') })
 
   /** The page to choose a time: booking a first visit, or moving the one booked. */
   async function showChoice(
@@ -139,7 +132,8 @@ export async function residentAppointmentRoutes(app: FastifyInstance, { config, 
         return reply.redirect(requestPath(record), 303)
       }
       if (current) {
-        await scheduling.move(seenAppointment(request, current), choice, residentActor(request), Number(field(request, 'version')))
+        const seen = await scheduling.seenVisit(record.id, shownVisit(request))
+        await scheduling.move(seen.id, choice, residentActor(request), seen.version)
         return reply.redirect(`${appointmentPath(record)}/booked?changed=1`, 303)
       }
       await scheduling.book(record.id, choice, residentActor(request))
@@ -188,7 +182,8 @@ export async function residentAppointmentRoutes(app: FastifyInstance, { config, 
     const current = await scheduling.currentAppointment(record.id)
     if (!current) return reply.redirect(requestPath(record), 303)
     try {
-      await scheduling.cancel(seenAppointment(request, current), residentActor(request), Number(field(request, 'version')))
+      const seen = await scheduling.seenVisit(record.id, shownVisit(request))
+      await scheduling.cancel(seen.id, residentActor(request), seen.version)
     } catch (error) {
       if (!(error instanceof Conflict)) throw error
       return showCancel(request, reply.code(409), record, error.message)

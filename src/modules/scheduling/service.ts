@@ -476,6 +476,18 @@ export function createSchedulingServices(dependencies: SchedulingDependencies, o
       return Number(row.visits)
     },
 
+    /**
+     * The visit a page showed, as its form sends it back, checked to be the request's booked visit.
+     * A moved visit is a new appointment whose versions start again, so the form names the
+     * appointment as well as its version: a page from before a move, or with its fields missing,
+     * is refused as changed since it was seen; a version changed since is refused when the change is made.
+     */
+    async seenVisit(requestId: string, shown: { appointment: string; version: string }): Promise<{ id: string; version: number }> {
+      const current = await service.currentAppointment(requestId)
+      if (!current || current.id !== shown.appointment || !/^\d+$/.test(shown.version)) throw new Conflict(t('scheduling.errors.appointmentChanged'))
+      return { id: current.id, version: Number(shown.version) }
+    },
+
     /** The request's visit booked now, if any. */
     async currentAppointment(requestId: string): Promise<Appointment | undefined> {
       const row = await db.selectFrom('appointments').selectAll().where('request_id', '=', requestId).where('status', '=', 'booked').executeTakeFirst()

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Services } from '../../container.ts'
 import { addDays, isPlainDate, weekdayOf, weekdays, type PlainDate, type Weekday } from '../../lib/calendar/plain-date.ts'
 import { ukDateOf } from '../../lib/calendar/uk-time.ts'
-import { Conflict, InvalidInput, NotFound, type FieldErrors } from '../../lib/errors.ts'
+import { Conflict, InvalidInput, type FieldErrors } from '../../lib/errors.ts'
 import type { Translate } from '../../lib/i18n/index.ts'
 import { requireStaffPermission, type Actor } from '../identity/index.ts'
 import type { CapacityOwnerChoice } from './capacity-queries.ts'
@@ -96,16 +96,11 @@ export async function schedulingStaffRoutes(app: FastifyInstance, { services }: 
     const t = request.t
     const choice = readSlotChoice(text(form.slot), windows)
     if (!choice || choice === noneSuitable) return showBooking(request, reply.code(400), target, { slot: t('scheduling.staff.book.slotMissing') })
-    const appointmentId = text(form.appointment)
     let done: string
     try {
-      if (appointmentId) {
-        // The appointment the page showed, at the version it showed: anything since is someone else's change.
-        const version = Number.parseInt(text(form.version), 10)
-        const shown = await scheduling.appointment(appointmentId)
-        if (shown.requestId !== target.id) throw new NotFound('appointment')
-        if (!Number.isInteger(version)) throw new Conflict(t('scheduling.errors.appointmentChanged'))
-        await scheduling.move(appointmentId, choice, actorOf(request), version)
+      if (text(form.appointment)) {
+        const seen = await scheduling.seenVisit(target.id, { appointment: text(form.appointment), version: text(form.version) })
+        await scheduling.move(seen.id, choice, actorOf(request), seen.version)
         done = 'moved'
       } else {
         await scheduling.book(target.id, choice, actorOf(request))
@@ -139,11 +134,8 @@ export async function schedulingStaffRoutes(app: FastifyInstance, { services }: 
     const t = request.t
     let cancelled
     try {
-      const shown = await scheduling.appointment(text(form.appointment))
-      if (shown.requestId !== target.id) throw new NotFound('appointment')
-      const version = Number.parseInt(text(form.version), 10)
-      if (!Number.isInteger(version)) throw new Conflict(t('scheduling.errors.appointmentChanged'))
-      cancelled = await scheduling.cancel(shown.id, actorOf(request), version)
+      const seen = await scheduling.seenVisit(target.id, { appointment: text(form.appointment), version: text(form.version) })
+      cancelled = await scheduling.cancel(seen.id, actorOf(request), seen.version)
     } catch (error) {
       if (error instanceof Conflict) return showCancel(request, reply.code(409), target, { appointment: error.message })
       throw error

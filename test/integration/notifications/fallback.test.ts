@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { createTestApp, type TestApp } from '../../support/app.ts'
-import { startNotifyStub, type NotifyStub } from '../../support/notify-stub.ts'
+import type { TestApp } from '../../support/app.ts'
+import { createTestAppWithNotifyStub, type NotifyStub } from '../../support/notify-stub.ts'
 import { queueMessage, type MessageRequest } from '../../../src/modules/notifications/index.ts'
 
 const templates = {
@@ -19,14 +19,12 @@ describe('an email instead of a text that failed for good', () => {
   let personId: string
 
   beforeAll(async () => {
-    stub = await startNotifyStub({ templates: [templates.sms, templates.email] })
-    test = await createTestApp({
-      environment: {
-        ...stub.environmentFor({ 'request-received-sms': templates.sms, 'request-received-email': templates.email }),
-        NOTIFY_TIMEOUT_MS: '1000',
-        NOTIFY_CALLBACK_TOKEN: callbackToken,
-      },
-    })
+    const started = await createTestAppWithNotifyStub(
+      { 'request-received-sms': templates.sms, 'request-received-email': templates.email },
+      { NOTIFY_CALLBACK_TOKEN: callbackToken },
+    )
+    test = started.test
+    stub = started.stub
     await test.app.listen({ port: 0, host: '127.0.0.1' })
     receiptsUrl = `http://127.0.0.1:${(test.app.server.address() as AddressInfo).port}/notifications/delivery-receipts`
     const person = await test.database.db
@@ -37,8 +35,7 @@ describe('an email instead of a text that failed for good', () => {
     personId = person.id
   })
   afterAll(async () => {
-    await test.close()
-    await stub.close()
+    await test?.close()
   })
   beforeEach(async () => {
     stub.notifications.length = 0

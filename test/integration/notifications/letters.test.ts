@@ -3,7 +3,7 @@ import * as cheerio from 'cheerio'
 import { NotifyClient } from 'notifications-node-client'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../../support/app.ts'
-import { startNotifyStub, type NotifyStub } from '../../support/notify-stub.ts'
+import { createTestAppWithNotifyStub, type NotifyStub } from '../../support/notify-stub.ts'
 import { queueMessage, type MessageRequest } from '../../../src/modules/notifications/index.ts'
 
 const letterTemplate = {
@@ -28,17 +28,12 @@ describe('sending letters through GOV.UK Notify', () => {
   let test: TestApp
 
   beforeAll(async () => {
-    stub = await startNotifyStub({ templates: [letterTemplate] })
-    test = await createTestApp({
-      environment: {
-        ...stub.environmentFor({ 'request-received-letter': letterTemplate }),
-        NOTIFY_TIMEOUT_MS: '1000',
-      },
-    })
+    const started = await createTestAppWithNotifyStub({ 'request-received-letter': letterTemplate })
+    test = started.test
+    stub = started.stub
   })
   afterAll(async () => {
-    await test.close()
-    await stub.close()
+    await test?.close()
   })
   beforeEach(async () => {
     stub.notifications.length = 0

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { Agent } from '../../support/agent.ts'
-import { createTestApp, type TestApp } from '../../support/app.ts'
-import { startNotifyStub, type NotifyStub } from '../../support/notify-stub.ts'
+import type { TestApp } from '../../support/app.ts'
+import { createTestAppWithNotifyStub, type NotifyStub } from '../../support/notify-stub.ts'
 import { signedInStaff } from '../../support/staff.ts'
 import { queueMessage, type MessageRequest } from '../../../src/modules/notifications/index.ts'
 
@@ -22,17 +22,12 @@ describe('the screen for resuming sending', () => {
   let test: TestApp
 
   beforeAll(async () => {
-    stub = await startNotifyStub({ templates: [template] })
-    test = await createTestApp({
-      environment: {
-        ...stub.environmentFor({ 'mobile-confirmation-code': template }),
-        NOTIFY_TIMEOUT_MS: '1000',
-      },
-    })
+    const started = await createTestAppWithNotifyStub({ 'mobile-confirmation-code': template })
+    test = started.test
+    stub = started.stub
   })
   afterAll(async () => {
-    await test.close()
-    await stub.close()
+    await test?.close()
   })
   beforeEach(async () => {
     stub.notifications.length = 0

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { defaultCalendar } from '../../../src/lib/calendar/calendar.ts'
-import { addDays } from '../../../src/lib/calendar/plain-date.ts'
 import { ukDateOf } from '../../../src/lib/calendar/uk-time.ts'
 import { LocalFileStorage } from '../../../src/lib/files/local-storage.ts'
 import { storePhotos } from '../../../src/lib/files/photo-uploads.ts'
@@ -79,12 +78,7 @@ describe('an operative’s work', () => {
   }
 
   /** The first working day after today in the UK, when a visit can be booked. */
-  function nextWorkingDay(): string {
-    const calendar = defaultCalendar.forRegion(test.config.council.bankHolidayRegion)
-    let date = addDays(ukDateOf(new Date()), 1)
-    while (!calendar.isWorkingDay(date)) date = addDays(date, 1)
-    return date
-  }
+  const nextWorkingDay = () => defaultCalendar.nextWorkingDay(ukDateOf(new Date()), test.config.council.bankHolidayRegion)
 
   const statusOf = async (id: string) => (await test.services.requests.request(id)).state.status
   const rowVersionOn = (page: AgentResponse) => page.page('input[name="rowVersion"]').attr('value')!

@@ -115,6 +115,20 @@ describe('booking appointments', () => {
     expect(scheduled).toEqual([{ visibility: 'internal', notify_resident: false }])
   })
 
+  it('accepts a visit a page showed only while it is still the request’s booked one', async () => {
+    const slot = { date: '2026-06-10', window: 'morning' }
+    await scheduling.setCapacity(team, slot, 1, staff())
+    const requestId = await urgentRepair()
+    const booked = await scheduling.book(requestId, slot, staff())
+
+    expect(await scheduling.seenVisit(requestId, { appointment: booked.id, version: '1' })).toEqual({ id: booked.id, version: 1 })
+    for (const shown of [{ appointment: booked.id, version: '' }, { appointment: booked.id, version: '1.5' }, { appointment: '', version: '1' }]) {
+      await expect(scheduling.seenVisit(requestId, shown)).rejects.toThrow(/changed since you saw it/)
+    }
+    const otherRequest = await urgentRepair()
+    await expect(scheduling.seenVisit(otherRequest, { appointment: booked.id, version: '1' })).rejects.toBeInstanceOf(Conflict)
+  })
+
   it('moves a visit by freeing the old place and taking the new one, keeping the old appointment as moved', async () => {
     const from = { date: '2026-06-04', window: 'morning' }
     const to = { date: '2026-06-04', window: 'afternoon' }

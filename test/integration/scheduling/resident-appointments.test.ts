@@ -131,7 +131,7 @@ describe('a tenant’s own appointments', () => {
     expect(page.page('.govuk-notification-banner--success').text()).toContain(`Repair reported – your reference is ${routine.reference}`)
     expect(page.page('h1').text().trim()).toBe('When can we visit?')
     expect(page.page('title').text()).toMatch(/^When can we visit\? – /)
-    expect(page.page('#slot-hint').text()).toContain('Choose a morning, afternoon or all-day slot')
+    expect(page.page('#slot-hint').text()).toContain('Someone will arrive at any time within the hours you choose')
     expect(radioValues(page)).toEqual([value(morning), `${days[0]}/afternoon`, 'none'])
     expect(page.page('label[for="slot-none"]').text().trim()).toBe('None of these times suit me')
     expect(page.page('.govuk-inset-text').text()).toContain('A responsible adult aged 18 or over must be at home for the whole time')

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { defaultCalendar, ukDateOf } from '../../../src/lib/calendar/index.ts'
-import { Agent } from '../../support/agent.ts'
 import { createTestApp, type TestApp } from '../../support/app.ts'
+import { signedInStaff } from '../../support/staff.ts'
 import { person, repairDefinition } from '../requests/factories.ts'
 
 let test: TestApp
-const password = 'correct horse battery staple'
 
 beforeAll(async () => {
   test = await createTestApp()
@@ -17,12 +16,8 @@ afterAll(async () => {
 })
 
 it('shows booking, moving and cancelling on the request’s staff page', async () => {
-  const { scheduling, requests, identity } = test.services
-  const email = 'appointments.officer@lowerwendle.example.gov.uk'
-  const officer = await identity.staff.createStaffMember({ name: 'Officer', email, password, roleCodes: ['officer'], teamCodes: ['housing-repairs'] })
-  const agent = new Agent(test.app)
-  await agent.get('/staff/sign-in')
-  expect((await agent.post('/staff/sign-in', { email, password })).status).toBe(303)
+  const { scheduling, requests } = test.services
+  const { id: officer, agent } = await signedInStaff(test, ['officer'], { teamCodes: ['housing-repairs'] })
 
   // An urgent repair is due within 5 working days, so the next working day is always before its target.
   const made = await requests.createRequest({ serviceCode: 'test-repair', personId: await person(test.database.db), answers: { problem: 'blocked-toilet', details: '' }, channel: 'web' })
