@@ -16,9 +16,9 @@ import { healthRoutes } from './modules/site/health.ts'
 import { siteRoutes } from './modules/site/routes.ts'
 import { identityRoutes } from './modules/identity/index.ts'
 import { placesRoutes } from './modules/places/index.ts'
-import { formRoutes } from './modules/catalogue/index.ts'
+import { formRoutes, frontDoorRoutes } from './modules/catalogue/index.ts'
 import { notificationRoutes, notificationStaffRoutes } from './modules/notifications/index.ts'
-import { requestPhotoRoutes, residentRequestRoutes, responseTemplateRoutes, staffRequestRoutes, workRoutes } from './modules/requests/index.ts'
+import { moderationRoutes, publicReportRoutes, reportAlertRoutes, requestPhotoRoutes, residentRequestRoutes, responseTemplateRoutes, staffRequestRoutes, workRoutes } from './modules/requests/index.ts'
 import { warningRoutes } from './modules/warnings/index.ts'
 import { residentAppointmentRoutes, schedulingStaffRoutes } from './modules/scheduling/index.ts'
 
@@ -32,6 +32,12 @@ export interface AppDependencies {
 }
 
 /** Builds the web application. The order of the steps below is the order a request meets them. */
+/** The origin map tiles come from, which pages must be allowed to load images from; {s} subdomains become a wildcard. */
+function tileSources(tileUrl: string): string[] {
+  const origin = /^https:\/\/[^/]+/.exec(tileUrl)?.[0]
+  return origin ? [origin.replace('{s}', '*')] : []
+}
+
 export async function buildApp(dependencies: AppDependencies): Promise<FastifyInstance> {
   const { config, db, logger, services, cookieSecret } = dependencies
   const app = Fastify({
@@ -49,20 +55,24 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     attachFieldsToBody: 'keyValues',
     limits: { fileSize: 10 * 1024 * 1024, files: 3, fields: 100 },
   })
-  await app.register(securityPlugin, { secureCookies: config.secureCookies })
+  await app.register(securityPlugin, { secureCookies: config.secureCookies, imageSources: tileSources(config.map.tileUrl) })
   await app.register(assetsPlugin, { config })
   await app.register(errorHandlingPlugin)
 
-  await app.register(siteRoutes, { services })
+  await app.register(siteRoutes, { config, services })
+  await app.register(frontDoorRoutes, { config, services })
   await app.register(identityRoutes, { config, services })
   await app.register(staffRequestRoutes, { config, db, services })
   await app.register(workRoutes, { config, db, services })
   await app.register(warningRoutes, { services })
   await app.register(schedulingStaffRoutes, { services })
   await app.register(residentRequestRoutes, { config, services })
+  await app.register(publicReportRoutes, { config, services })
+  await app.register(reportAlertRoutes, { db, services })
   await app.register(residentAppointmentRoutes, { config, services })
   await app.register(requestPhotoRoutes, { config, services })
   await app.register(responseTemplateRoutes, { services })
+  await app.register(moderationRoutes, { services })
   await app.register(placesRoutes, { config, services })
   await app.register(formRoutes, { config, db, services })
   await app.register(notificationRoutes, { config, services })

@@ -1,9 +1,13 @@
 import { createHmac, createPrivateKey, type KeyObject } from 'node:crypto'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
 import { regions, type Region } from './lib/calendar/bank-holiday-rules.ts'
 import { isTimeOfDay, type TimeOfDay } from './lib/calendar/uk-time.ts'
 import { messageTypes } from './modules/notifications/message-types.ts'
+
+/** The fictional demo council's wards, used until a council gives its own. */
+const demoBoundaryFile = fileURLToPath(new URL('./demo/lower-wendle-wards.geojson', import.meta.url))
 
 export const nations = ['england', 'wales', 'scotland', 'northern-ireland'] as const
 export type Nation = (typeof nations)[number]
@@ -57,6 +61,14 @@ const environmentSchema = z.object({
   COUNCIL_NATION: z.enum(nations, { message: `must be one of ${nations.join(', ')}` }).default('england'),
   BANK_HOLIDAY_REGION: z.enum(regions, { message: `must be one of ${regions.join(', ')}` }).default('england-and-wales'),
   REQUEST_REOPEN_DAYS: wholeNumber(0, 365).default(28),
+  COUNCIL_BOUNDARY_FILE: z.string().min(1).optional(),
+  MAP_TILE_URL: z
+    .string()
+    .regex(/^https:\/\/[^/]+\/.*\{z\}.*\{x\}.*\{y\}/, { message: 'must be an https:// tile address with {z}, {x} and {y}, like https://tile.openstreetmap.org/{z}/{x}/{y}.png' })
+    .or(z.literal(''))
+    .default('https://tile.openstreetmap.org/{z}/{x}/{y}.png'),
+  MAP_TILE_ATTRIBUTION: z.string().default('© OpenStreetMap contributors'),
+  NEARBY_REPORT_METRES: wholeNumber(1, 1000).default(50),
   PRIORITY_TARGETS: z.string().optional(),
   BOOKED_PRIORITIES: z.string().default('urgent,routine'),
   APPOINTMENT_REMINDER_TIME: z.string().regex(timeOfDay, { message: 'must be a time on the 24-hour clock such as 18:00' }).default('18:00'),
@@ -137,6 +149,15 @@ export interface Config {
     /** Which nation's housing law applies: Awaab's Law clocks run only for councils in England. */
     nation: Nation
   }
+  /** The wards of the council's area, as GeoJSON, which decide whether a reported place is the council's to deal with. */
+  boundaryFile: string
+  map: {
+    /** Where map tiles come from, with {z}, {x} and {y}; empty for a map with no background, which still works. */
+    tileUrl: string
+    attribution: string
+  }
+  /** How near an open report of the same kind must be to be offered as the same problem. */
+  nearbyReportMetres: number
   requests: {
     /** How many days after closing a request can still be reopened. */
     reopenWithinDays: number
@@ -401,6 +422,9 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
       bankHolidayRegion: env.BANK_HOLIDAY_REGION,
       nation: env.COUNCIL_NATION,
     },
+    boundaryFile: env.COUNCIL_BOUNDARY_FILE ? path.resolve(env.COUNCIL_BOUNDARY_FILE) : demoBoundaryFile,
+    map: { tileUrl: env.MAP_TILE_URL, attribution: env.MAP_TILE_ATTRIBUTION },
+    nearbyReportMetres: env.NEARBY_REPORT_METRES,
     requests: { reopenWithinDays: env.REQUEST_REOPEN_DAYS, priorityTargets: priorityTargets(env.PRIORITY_TARGETS) },
     scheduling: {
       bookedPriorities: bookedPriorities(env.BOOKED_PRIORITIES),

@@ -7,7 +7,7 @@ import { createCatalogueServices } from './modules/catalogue/index.ts'
 import { createIdentityServices } from './modules/identity/index.ts'
 import { createNotificationServices } from './modules/notifications/index.ts'
 import { createPlacesServices } from './modules/places/index.ts'
-import { createRequestServices, createResidentMessages, createResponseTemplates, createSatisfactionSurvey } from './modules/requests/index.ts'
+import { createPublicReports, createReportAlerts, createRequestServices, createResidentMessages, createResponseTemplates, createSatisfactionSurvey } from './modules/requests/index.ts'
 import { createSchedulingServices } from './modules/scheduling/index.ts'
 import { createWarningServices } from './modules/warnings/index.ts'
 
@@ -28,16 +28,18 @@ export function createServices(dependencies: ServiceDependencies) {
   const places = createPlacesServices(dependencies)
   const catalogue = createCatalogueServices(dependencies)
   const requests = createRequestServices({ ...dependencies, catalogue })
+  const publicReports = createPublicReports({ ...dependencies, catalogue })
+  const reportAlerts = createReportAlerts({ ...dependencies, catalogue, notifications })
   const residentMessages = createResidentMessages({ ...dependencies, catalogue, people: identity.residents, notifications })
   const scheduling = createSchedulingServices({ ...dependencies, requests, messages: residentMessages })
   requests.onStatusChange((changed) => scheduling.followRequestStatus(changed))
   const satisfaction = createSatisfactionSurvey(dependencies)
   const responseTemplates = createResponseTemplates(dependencies)
   const warnings = createWarningServices({ ...dependencies, people: identity.residents, places })
-  const tasks: TaskList = { ...housekeepingTasks(dependencies.db), ...notifications.tasks, ...residentMessages.tasks, ...scheduling.tasks }
+  const tasks: TaskList = { ...housekeepingTasks(dependencies.db), ...notifications.tasks, ...residentMessages.tasks, ...scheduling.tasks, ...reportAlerts.tasks }
   /** Recurring jobs, one graphile-worker crontab line each. */
-  const schedule = [housekeepingSchedule, notifications.schedule, residentMessages.schedule, scheduling.schedule].join('\n')
-  return { notifications, identity, places, catalogue, requests, scheduling, residentMessages, satisfaction, responseTemplates, warnings, tasks, schedule }
+  const schedule = [housekeepingSchedule, notifications.schedule, residentMessages.schedule, scheduling.schedule, reportAlerts.schedule].join('\n')
+  return { notifications, identity, places, catalogue, requests, publicReports, reportAlerts, scheduling, residentMessages, satisfaction, responseTemplates, warnings, tasks, schedule }
 }
 
 export type Services = ReturnType<typeof createServices>

@@ -10,6 +10,8 @@ const teams = [
   { code: 'waste', name: 'Waste and recycling' },
   { code: 'highways', name: 'Highways' },
   { code: 'contact-centre', name: 'Contact centre' },
+  { code: 'street-scene', name: 'Street scene' },
+  { code: 'environmental-enforcement', name: 'Environmental enforcement' },
 ] as const
 
 const contractor = { code: 'wendle-property-maintenance', name: 'Wendle Property Maintenance Ltd' } as const
@@ -31,6 +33,7 @@ export const demoStaff = [
     teamCodes: [],
     contractorCode: contractor.code,
   },
+  { name: 'Gemma Okoro', email: 'street.scene@lowerwendle.example', roleCodes: ['officer'], teamCodes: ['street-scene'] },
 ] as const
 
 const [alex, priya] = demoTenancies

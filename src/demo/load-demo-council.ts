@@ -5,6 +5,7 @@ import { loadDemoCapacity } from './capacity.ts'
 import { loadDemoResponseTemplates } from './response-templates.ts'
 import { generateDemoPlaces } from './places.ts'
 import { loadDemoRequests } from './requests.ts'
+import { loadDemoStreetReports } from './street-reports.ts'
 import { loadDemoWarnings } from './warnings.ts'
 
 /**
@@ -40,6 +41,9 @@ export async function loadDemoCouncil(services: Services, dependencies: ServiceD
     const started = performance.now()
     const requests = await loadDemoRequests(dependencies, services)
     if (requests) logger.info({ ...requests, milliseconds: Math.round(performance.now() - started) }, 'Made the demo council’s requests')
+    const reportsStarted = performance.now()
+    const streetReports = await loadDemoStreetReports(dependencies, services)
+    logger.info({ streetReports, milliseconds: Math.round(performance.now() - reportsStarted) }, 'Made the demo council’s street reports')
   }
   const slots = await loadDemoCapacity(dependencies, services)
   if (slots > 0) logger.info({ slots }, 'Opened the demo diaries for the coming weeks')

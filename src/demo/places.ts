@@ -62,6 +62,39 @@ const borough = { easting: 447_000, northing: 203_000, wardSize: 1_800, columns:
 const firstUprn = 990_000_000_001
 const firstUsrn = 48_100_001
 
+const houseSpacing = 9
+const houseSetBack = 12
+/** Further from the ward's edge than a house's set-back, so no house crosses into the next ward. */
+const streetEndMargin = 30
+
+/** How far along its street a house stands; a street's length is that of its last house. */
+function streetLength(houses: number): number {
+  return Math.ceil(houses / 2) * houseSpacing
+}
+
+/**
+ * The street's direction as east and north parts, mirrored on each axis where the street would
+ * otherwise end near or past its ward's edge. Mirroring rather than drawing a new angle keeps the
+ * sequence of random numbers, so every other detail of the borough stays as it was.
+ */
+function streetDirection(
+  cell: { easting: number; northing: number },
+  start: { easting: number; northing: number },
+  angle: number,
+  length: number,
+): { east: number; north: number } {
+  const staysInside = (from: number, cellStart: number, step: number) => {
+    const end = from + length * step
+    return end >= cellStart + streetEndMargin && end <= cellStart + borough.wardSize - streetEndMargin
+  }
+  const east = Math.cos(angle)
+  const north = Math.sin(angle)
+  return {
+    east: staysInside(start.easting, cell.easting, east) ? east : -east,
+    north: staysInside(start.northing, cell.northing, north) ? north : -north,
+  }
+}
+
 interface Dwelling {
   uprn: number
   councilHome: boolean
@@ -129,6 +162,7 @@ export function generateDemoPlaces({ seed = 20_261_123, properties = 5_000 }: De
       const startEasting = cell.easting + random.integer(150, borough.wardSize - 150)
       const startNorthing = cell.northing + random.integer(150, borough.wardSize - 150)
       const angle = random.next() * Math.PI
+      const direction = streetDirection(cell, { easting: startEasting, northing: startNorthing }, angle, streetLength(houses))
       let postcode = nextPostcode(district)
       let inPostcode = 0
       const postcodeSize = random.integer(12, 20)
@@ -138,10 +172,10 @@ export function generateDemoPlaces({ seed = 20_261_123, properties = 5_000 }: De
           postcode = nextPostcode(district)
           inPostcode = 0
         }
-        const along = Math.ceil(number / 2) * 9
-        const side = number % 2 === 0 ? 12 : -12
-        const easting = Math.round((startEasting + along * Math.cos(angle) - side * Math.sin(angle)) * 10) / 10
-        const northing = Math.round((startNorthing + along * Math.sin(angle) + side * Math.cos(angle)) * 10) / 10
+        const along = streetLength(number)
+        const side = number % 2 === 0 ? houseSetBack : -houseSetBack
+        const easting = Math.round((startEasting + along * direction.east - side * direction.north) * 10) / 10
+        const northing = Math.round((startNorthing + along * direction.north + side * direction.east) * 10) / 10
         const flats = random.chance(0.025) ? random.integer(6, 36) : 0
 
         if (flats > 0 && wardMade + flats + 1 <= quota) {

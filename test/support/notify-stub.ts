@@ -27,6 +27,8 @@ export interface StubNotification {
   /** The phone number, the email address, or a letter's address lines joined by newlines. */
   recipient: string
   personalisation: Record<string, string>
+  /** The one-click unsubscribe address an email was sent with, which Notify turns into List-Unsubscribe headers. */
+  oneClickUnsubscribeUrl: string | null
   status: string
   createdAt: string
   completedAt: string | null
@@ -206,6 +208,7 @@ export async function startNotifyStub(options: { templates: StubTemplate[] }): P
       templateId: template.id,
       recipient,
       personalisation: (fields.personalisation ?? {}) as Record<string, string>,
+      oneClickUnsubscribeUrl: typeof fields.one_click_unsubscribe_url === 'string' ? fields.one_click_unsubscribe_url : null,
       status: 'created',
       createdAt: new Date().toISOString(),
       completedAt: null,

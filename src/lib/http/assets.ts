@@ -33,6 +33,15 @@ export async function assetsPlugin(app: FastifyInstance, { config }: { config: C
     maxAge,
   })
 
+  // Leaflet draws the maps where people mark a place; only the files the map needs are served.
+  await app.register(fastifyStatic, {
+    root: path.join(root, 'node_modules', 'leaflet', 'dist'),
+    prefix: '/leaflet/',
+    decorateReply: false,
+    allowedPath: (pathName) => pathName === '/leaflet-src.esm.js' || pathName === '/leaflet.css' || pathName.startsWith('/images/'),
+    maxAge,
+  })
+
   const theme = `:root{--app-brand-colour:${config.council.brandColour};--app-brand-colour-dark:${darken(config.council.brandColour, 0.35)}}`
   app.get('/public/theme.css', async (_request, reply) => reply.type('text/css').header('cache-control', 'public, max-age=3600').send(theme))
 }

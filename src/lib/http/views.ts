@@ -54,6 +54,10 @@ export function createTemplateEnvironment(config: Config) {
     const active = items.filter((item) => matches(item.href)).sort((a, b) => b.href.length - a.href.length)[0]
     return items.map((item) => ({ ...item, active: item === active }))
   })
+  // Options for govukSelect from { code, name } pairs, with the chosen one selected.
+  environment.addFilter('selectItems', (options: { code: string; name: string }[], selected: string | undefined) =>
+    options.map((option) => ({ value: option.code, text: option.name, selected: option.code === selected })),
+  )
   environment.addFilter('date', (value: Date | string | null | undefined) => formatDate(value))
   environment.addFilter('dateTime', (value: Date | string | null | undefined) => formatDateTime(value))
   environment.addFilter('deadline', (value: Date | null | undefined) => formatDeadline(value))

@@ -238,6 +238,8 @@ const textareaSchema = z.strictObject({
   kind: z.literal('textarea'),
   maxLength: wholeNumber(1, definitionLimits.textareaLength).default(definitionLimits.defaultTextareaLength),
   minLength: wholeNumber(1, definitionLimits.textareaLength).optional(),
+  /** The description a public report shows, once a moderator has approved it; every other answer stays private. */
+  shownPublicly: z.boolean().default(false),
 })
 
 export const dateRules = ['past', 'today-or-past', 'future', 'today-or-future'] as const
@@ -335,17 +337,46 @@ const priorityRuleSchema = z.strictObject({
   priority: z.enum(priorities),
 })
 
-export const definitionSchema = z.strictObject({
+/** What the front door says before anyone starts, so a person knows what they are taking on. */
+const startPageSchema = z.strictObject({
+  /** What to have ready, one item each. */
+  youWillNeed: z.array(localisedTextSchema).default([]),
+  /** How long it usually takes, as a phrase: "about 5 minutes". */
+  takes: localisedTextSchema.optional(),
+  /** Ways to do it without going online beyond the council's phone line and offices, which every start page gives. */
+  otherWays: z.array(localisedTextSchema).default([]),
+})
+export type StartPage = z.output<typeof startPageSchema>
+
+/**
+ * What the front door knows of every entry in the catalogue, whether the council runs it here as a
+ * form or it lives in another system the entry links to.
+ */
+const entryFields = {
   code: identifier,
   name: localisedTextSchema,
   description: localisedTextSchema,
-  /** Other names people use for the service ("fly tipping", "dumped rubbish"), for search. */
+  /** Other names people use for the service ("fly tipping", "dumped rubbish"), for search and the A to Z. */
   synonyms: z.array(nonEmptyText).default([]),
   keywords: z.array(nonEmptyText).default([]),
   /** The service's code in the Local Government Services List. */
   lgslCode: z.number({ message: 'must be a number' }).int({ message: 'must be a whole number' }).positive({
     message: 'must be a positive whole number',
   }),
+  /** The front door's topics the entry is listed under, by id. */
+  topics: z.array(identifier).default([]),
+  startPage: startPageSchema.default({ youWillNeed: [], otherWays: [] }),
+}
+
+/** A service that lives in another system (council tax, benefits, planning): the front door lists it and links out. */
+export const linkEntrySchema = z.strictObject({
+  ...entryFields,
+  link: z.url({ protocol: /^https$/, message: 'must be the address of the service, starting https://, so residents are never sent to an unprotected page' }),
+})
+export type LinkEntry = z.output<typeof linkEntrySchema>
+
+export const definitionSchema = z.strictObject({
+  ...entryFields,
   owningTeam: identifier,
   audience: z.enum(audiences),
   recordVisibility: z.enum(recordVisibilities),
@@ -372,6 +403,13 @@ export const definitionSchema = z.strictObject({
     >,
   ),
 })
+
+/** Every entry of the catalogue: a form the council runs here, or a link to another system. */
+export type CatalogueEntry = ServiceDefinition | LinkEntry
+
+export function isLinkEntry(entry: CatalogueEntry): entry is LinkEntry {
+  return 'link' in entry
+}
 
 /** A definition as an author writes it: plain strings for English, defaults left out. */
 export type DefinitionSource = z.input<typeof definitionSchema>

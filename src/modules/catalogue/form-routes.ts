@@ -18,24 +18,25 @@ import { storePhotos as storeUploadedPhotos, uploadLimitMessage, uploadedFiles }
 import type { FileStorage } from '../../lib/files/storage.ts'
 import { formatDate } from '../../lib/http/views.ts'
 import { requireResident, requireStaffPermission, residentId, staffActor, type Person, type StaffAccess } from '../identity/index.ts'
-import type { Address, LinkedTenancy } from '../places/index.ts'
+import { PlaceChoiceNotFound, type Address, type LinkedTenancy, type PlaceFound } from '../places/index.ts'
 import { messageRouteFor, type RequestChannel } from '../requests/index.ts'
 import {
-  fillPlaceholders,
   pageIdOf,
   textIn,
   type AnswerQuestion,
-  type DefinitionPlaceholder,
   type LocalisedText,
   type PhotoQuestion,
   type ServiceDefinition,
 } from './definition.ts'
+import { catalogueLocale, councilText } from './council-text.ts'
 import { formDrafts, type DraftOwner } from './form-drafts.ts'
+import { filledHoneypot, honeypotField, limitSubmissions } from './submission-limits.ts'
 import { propertyFor } from './priority-rules.ts'
 import {
   answerErrorMessage,
   checkAnswers,
   isComplete,
+  locationOf,
   nextPage,
   pages,
   previousPage,
@@ -44,15 +45,11 @@ import {
   validateAnswer,
   visiblePage,
   type AnswerValue,
+  type LocationAnswer,
   type Answers,
   type Destination,
   type Page,
 } from './questions.ts'
-
-const locale = 'en'
-
-/** The national gas emergency line is the same for every council, so it is not a council setting. */
-const gasEmergencyPhone = '0800 111 999'
 
 /** How someone who is not online reached the council: staff raise requests for them by these channels. */
 const assistedChannels = ['phone', 'counter'] as const satisfies readonly RequestChannel[]
@@ -61,7 +58,13 @@ const isAssistedChannel = (value: string): value is AssistedChannel => (assisted
 
 type JourneyParams = { code: string; personId?: string; channel?: string }
 type PageParams = JourneyParams & { pageId: string }
-type ChangeQuery = { change?: string; postcode?: string }
+type ChangeQuery = { change?: string; postcode?: string; place?: string }
+
+/** Longer searches for a street are refused: no street name is anywhere near this long. */
+const longestPlaceQuery = 100
+
+/** What locatedPlace gives for a point outside the council's wards. */
+const outsideTheArea = { outsideArea: true } as const
 type FormBody = Record<string, unknown>
 
 /** Whose form it is, who is filling it in and how, and where its pages live. */
@@ -105,6 +108,8 @@ interface JourneySite {
    * of the confirmation, or a line for the confirmation to add.
    */
   afterSubmission?(request: FastifyRequest, created: { id: string; reference: string }): Promise<{ next: string } | { note: string } | undefined>
+  /** Whether sending is limited and guarded by a hidden field: on the open web, not for staff at their desks. */
+  slowsSpam: boolean
 }
 
 /** What the form sent as confirmed, kept in the session so only whoever sent it sees its confirmation. */
@@ -146,15 +151,7 @@ export async function formRoutes(app: FastifyInstance, { config, db, services }:
   const drafts = formDrafts(db)
   const storage: FileStorage = new LocalFileStorage(config.uploadsDirectory)
 
-  const placeholders: Record<DefinitionPlaceholder, string> = {
-    councilName: config.council.name,
-    councilPhone: config.council.phone,
-    councilEmail: config.council.email,
-    repairsPhone: config.council.repairsPhone,
-    outOfHoursPhone: config.council.outOfHoursPhone,
-    gasEmergencyPhone,
-  }
-  const text = (value: LocalisedText) => fillPlaceholders(textIn(value, locale), placeholders)
+  const text = councilText(config.council)
   const optionalText = (value: LocalisedText | undefined) => (value ? text(value) : undefined)
 
   const pageUrl = (base: string, pageId: string, change = false) => `${base}/${encodeURIComponent(pageId)}${change ? '?change=1' : ''}`
@@ -240,11 +237,48 @@ export async function formRoutes(app: FastifyInstance, { config, db, services }:
   }
 
   /**
-   * Address and location questions are answered by finding a postcode and choosing an address
-   * there, except an address for a tenant, which is their own home or their block.
+   * An address question is answered by finding a postcode and choosing an address there, except an
+   * address for a tenant, which is their own home or their block.
    */
-  const usesFinder = (question: AnswerQuestion, choices: PlaceChoice[]) =>
-    question.kind === 'location' || (question.kind === 'address' && choices.length === 0)
+  const usesFinder = (question: AnswerQuestion, choices: PlaceChoice[]) => question.kind === 'address' && choices.length === 0
+
+  /** The streets and addresses found for what the person typed, or why nothing could be searched for. */
+  async function locatorResults(request: FastifyRequest, query: string | undefined): Promise<{ query: string; found: PlaceFound[]; error?: string }> {
+    if (query === undefined) return { query: '', found: [] }
+    const trimmed = query.trim()
+    if (trimmed === '') return { query, found: [], error: request.t('catalogue.form.locator.queryMissing') }
+    if (trimmed.length > longestPlaceQuery) return { query, found: [], error: request.t('catalogue.form.locator.queryTooLong') }
+    return { query, found: await places.findPlaces(trimmed) }
+  }
+
+  /**
+   * The place a location answer stands for: a point marked on the map, or a street or address chosen
+   * from a search. A place outside the council's wards is kept as that fact, for validateAnswer to
+   * refuse with its own message.
+   */
+  async function locatedPlace(question: AnswerQuestion, body: FormBody): Promise<unknown> {
+    const latitude = body[`${question.id}-latitude`]
+    const longitude = body[`${question.id}-longitude`]
+    const choice = body[question.id]
+    let point: { latitude: number; longitude: number }
+    if (typeof latitude === 'string' && typeof longitude === 'string' && latitude !== '' && longitude !== '') {
+      point = { latitude: Number(latitude), longitude: Number(longitude) }
+      if (!Number.isFinite(point.latitude) || !Number.isFinite(point.longitude) || Math.abs(point.latitude) > 90 || Math.abs(point.longitude) > 180) {
+        return 'not-a-place'
+      }
+    } else if (typeof choice === 'string' && choice !== '') {
+      try {
+        point = await places.placeOfChoice(choice)
+      } catch (error) {
+        if (error instanceof PlaceChoiceNotFound) return 'not-found'
+        throw error
+      }
+    } else return undefined
+    const location = await places.locate(point)
+    if (!location.inside) return outsideTheArea
+    const { usrn, ...place } = location.place
+    return usrn === undefined ? place : { ...place, usrn }
+  }
 
   /** The addresses at the postcode the person searched for, or why the search could not be made. */
   async function finderResults(
@@ -260,8 +294,8 @@ export async function formRoutes(app: FastifyInstance, { config, db, services }:
     }
   }
 
-  /** The address or point a chosen property stands for, or a value validateAnswer will refuse. */
-  async function foundPlace(question: AnswerQuestion, uprnField: unknown): Promise<unknown> {
+  /** The address a chosen property stands for, or a value validateAnswer will refuse. */
+  async function foundAddress(uprnField: unknown): Promise<unknown> {
     if (uprnField === undefined || uprnField === '') return undefined
     const uprn = Number(uprnField)
     const found = await places.addressByUprn(uprn).catch((error: unknown) => {
@@ -269,20 +303,13 @@ export async function formRoutes(app: FastifyInstance, { config, db, services }:
       throw error
     })
     if (!found) return 'not-found'
-    if (question.kind === 'address') return { uprn: String(found.uprn), address: found.singleLine }
-    return {
-      latitude: found.latitude,
-      longitude: found.longitude,
-      easting: found.easting,
-      northing: found.northing,
-      ...(found.usrn === null ? {} : { usrn: String(found.usrn) }),
-      description: found.singleLine,
-    }
+    return { uprn: String(found.uprn), address: found.singleLine }
   }
 
   /** What the form sent for one question, in the shape validateAnswer reads. */
   async function rawAnswer(question: AnswerQuestion, body: FormBody, choices: PlaceChoice[]): Promise<unknown> {
-    if (usesFinder(question, choices)) return foundPlace(question, body[question.id])
+    if (question.kind === 'location') return locatedPlace(question, body)
+    if (usesFinder(question, choices)) return foundAddress(body[question.id])
     switch (question.kind) {
       case 'date':
         return { day: body[`${question.id}-day`], month: body[`${question.id}-month`], year: body[`${question.id}-year`] }
@@ -308,6 +335,7 @@ export async function formRoutes(app: FastifyInstance, { config, db, services }:
     errors: Record<string, { message: string; part?: string }>,
     choices: PlaceChoice[],
     finder: Awaited<ReturnType<typeof finderResults>>,
+    locator: Awaited<ReturnType<typeof locatorResults>>,
   ) {
     return page.questions.map((question) => {
       const value = values[question.id]
@@ -327,8 +355,17 @@ export async function formRoutes(app: FastifyInstance, { config, db, services }:
         field.postcode = finder.postcode
         field.postcodeError = finder.error ? { text: finder.error } : undefined
         field.searched = finder.postcode !== ''
-        field.current = question.kind === 'location' && typeof value === 'string' ? value : undefined
         field.items = finder.addresses.map((found) => ({ value: String(found.uprn), text: found.singleLine, checked: String(found.uprn) === value }))
+        return field
+      }
+      if (question.kind === 'location') {
+        const answered = typeof value === 'object' && value !== null && 'description' in value ? (value as LocationAnswer) : undefined
+        field.locator = true
+        field.answered = answered
+        field.query = locator.query
+        field.queryError = locator.error ? { text: locator.error } : undefined
+        field.searched = locator.query !== ''
+        field.items = locator.found.map((found) => ({ value: found.id, text: found.label, checked: found.id === value }))
         return field
       }
       switch (question.kind) {
@@ -392,7 +429,6 @@ export async function formRoutes(app: FastifyInstance, { config, db, services }:
       return { day: String(Number(day)), month: String(Number(month)), year }
     }
     if (question.kind === 'address' && typeof answer === 'object' && 'uprn' in answer) return answer.uprn
-    if (question.kind === 'location' && typeof answer === 'object' && 'description' in answer) return answer.description
     return answer
   }
 
@@ -410,6 +446,7 @@ export async function formRoutes(app: FastifyInstance, { config, db, services }:
     options: {
       change: boolean
       postcode?: string | undefined
+      place?: string | undefined
       values?: Record<string, unknown>
       errors?: Record<string, { message: string; part?: string }>
     },
@@ -433,7 +470,9 @@ export async function formRoutes(app: FastifyInstance, { config, db, services }:
       options.values ?? Object.fromEntries(page.questions.map((question) => [question.id, formValue(journey, question, journey.answers[question.id])]))
     const errors = options.errors ?? {}
     const finder = await finderResults(request, options.postcode)
-    const fields = fieldsFor(request, page, values, errors, choices, finder)
+    const locator = await locatorResults(request, options.place)
+    const fields = fieldsFor(request, page, values, errors, choices, finder, locator)
+    const locatorField = fields.find((field) => field.locator === true)
     const summary = Object.fromEntries(
       page.questions.flatMap((question) => {
         const error = errors[question.id]
@@ -446,6 +485,9 @@ export async function formRoutes(app: FastifyInstance, { config, db, services }:
       fields,
       // Finding an address needs a search form of its own, so such a question has its page to itself.
       finder: fields.find((field) => field.finder === true),
+      // A place is marked on a map, or found by a search of its own, so such a question also has its page to itself.
+      locator: locatorField,
+      map: locatorField && { ...config.map, area: await places.area() },
       errors: summary,
       multipart: page.questions.some((question) => question.kind === 'photo'),
       action: pageUrl(journey.base, page.id, options.change),
@@ -488,7 +530,7 @@ export async function formRoutes(app: FastifyInstance, { config, db, services }:
       values[question.id] = question.kind === 'date' || question.kind === 'photo' ? raw : body[question.id]
       const result = validateAnswer(question, raw, context)
       if (result.valid) accepted[question.id] = result.value
-      else errors[question.id] = { message: answerErrorMessage(result.error, request.t, locale), ...(result.error.part ? { part: result.error.part } : {}) }
+      else errors[question.id] = { message: answerErrorMessage(result.error, request.t, catalogueLocale), ...(result.error.part ? { part: result.error.part } : {}) }
     }
     return { accepted, values, errors }
   }
@@ -520,6 +562,13 @@ export async function formRoutes(app: FastifyInstance, { config, db, services }:
     if (!context.agent?.permissions.has('appointments.book')) return undefined
     const record = await requests.requestForResident(reference, context.personId)
     return (await services.scheduling.needsBooking(record.id)) ? `/staff/requests/${encodeURIComponent(reference)}/appointment` : undefined
+  }
+
+  /** Open reports of the same public service near the place the journey's answers give, nearest first. */
+  async function nearbyReports(journey: Pick<Journey, 'code' | 'definition' | 'answers'>) {
+    const location = journey.definition.recordVisibility === 'public' ? locationOf(journey.definition, journey.answers) : undefined
+    if (!location) return []
+    return services.publicReports.nearby(journey.code, location, config.nearbyReportMetres)
   }
 
   /** Registers every page of the form engine for one site. */
@@ -567,6 +616,7 @@ export async function formRoutes(app: FastifyInstance, { config, db, services }:
         ...formNames(journey, text(journey.definition.name)),
         rows: answerRows(request, journey),
         action: `${journey.base}/check-answers`,
+        honeypot: site.slowsSpam ? honeypotField : undefined,
         assisted: assistedCaption(request, journey),
         backLink: last ? pageUrl(journey.base, last.id) : `${journey.base}/start`,
       })
@@ -575,6 +625,11 @@ export async function formRoutes(app: FastifyInstance, { config, db, services }:
     app.post<{ Params: JourneyParams }>(`${site.prefix}/check-answers`, guarded, async (request, reply) => {
       const journey = await journeyOf(request)
       if (needsTenancy(journey)) return tenancyNeededPage(request, reply, journey)
+      if (site.slowsSpam) {
+        // Refused before the draft is taken, so a person caught by either keeps every answer.
+        if (filledHoneypot(request.body)) return reply.code(400).view('errors/problem.njk', { statusCode: 400, message: request.t('catalogue.form.honeypotFilled') })
+        await limitSubmissions(db, { personId: journey.personId, ipAddress: request.ip }, request.t)
+      }
       const draft = await drafts.claim(journey.owner)
       if (!draft) {
         // Sent twice: the first submission took the draft and made the request.
@@ -638,7 +693,7 @@ export async function formRoutes(app: FastifyInstance, { config, db, services }:
         if (!journey.definition.questions.some((question) => pageIdOf(question) === request.params.pageId)) throw new NotFound('page')
         return reply.redirect(destinationUrl(journey.base, resumeAt(journey.definition, journey.answers)), 303)
       }
-      return renderPage(request, reply, journey, page, { change: request.query.change === '1', postcode: request.query.postcode })
+      return renderPage(request, reply, journey, page, { change: request.query.change === '1', postcode: request.query.postcode, place: request.query.place })
     })
 
     const savePage = async (request: FastifyRequest<{ Params: PageParams; Querystring: ChangeQuery; Body: FormBody }>, reply: FastifyReply) => {
@@ -652,15 +707,53 @@ export async function formRoutes(app: FastifyInstance, { config, db, services }:
       const { accepted, values, errors } = await readPage(request, journey, page, request.body ?? {})
       if (Object.keys(errors).length > 0) {
         const postcode = typeof request.body?.postcode === 'string' ? request.body.postcode : undefined
-        return renderPage(request, reply.code(400), journey, page, { change, postcode, values, errors })
+        const place = typeof request.body?.place === 'string' ? request.body.place : undefined
+        return renderPage(request, reply.code(400), journey, page, { change, postcode, place, values, errors })
       }
 
       const answers = pruneHiddenAnswers(journey.definition, { ...journey.answers, ...accepted })
       await drafts.save(journey.owner, { definitionVersionId: journey.versionId, answers })
-      // After a change, the journey picks up wherever the new answer needs more, or returns to check answers.
-      const destination = change ? resumeAt(journey.definition, answers) : nextPage(journey.definition, answers, page.id)
-      return reply.redirect(destinationUrl(journey.base, destination, change), 303)
+      const placed = page.questions.some((question) => question.kind === 'location')
+      if (placed && (await nearbyReports({ ...journey, answers })).length > 0) return reply.redirect(`${journey.base}/nearby${change ? '?change=1' : ''}`, 303)
+      return reply.redirect(afterPage(journey, answers, page.id, change), 303)
     }
+
+    /** Where the journey goes after a page: after a change, wherever the new answer needs more, or back to check answers. */
+    const afterPage = (journey: Journey, answers: Answers, pageId: string, change: boolean) =>
+      destinationUrl(journey.base, change ? resumeAt(journey.definition, answers) : nextPage(journey.definition, answers, pageId), change)
+
+    /**
+     * "Is it one of these?": open reports of the same public service near the place just given, so
+     * the person can support one instead of reporting the problem again.
+     */
+    app.get<{ Params: JourneyParams; Querystring: ChangeQuery }>(`${site.prefix}/nearby`, guarded, async (request, reply) => {
+      const journey = await journeyOf(request)
+      const change = request.query.change === '1'
+      const locationPage = pages(journey.definition, journey.answers).find((page) => page.kind === 'questions' && page.questions.some((question) => question.kind === 'location'))
+      const reports = await nearbyReports(journey)
+      if (!locationPage || reports.length === 0) return reply.redirect(destinationUrl(journey.base, resumeAt(journey.definition, journey.answers)), 303)
+      return reply.view('catalogue/views/form/nearby.njk', {
+        pageTitle: request.t('catalogue.form.nearby.title'),
+        ...formNames(journey, text(journey.definition.name)),
+        reports,
+        action: `${journey.base}/nearby`,
+        continueUrl: afterPage(journey, journey.answers, locationPage.id, change),
+        assisted: assistedCaption(request, journey),
+        backLink: pageUrl(journey.base, locationPage.id, change),
+      })
+    })
+
+    app.post<{ Params: JourneyParams; Body: FormBody }>(`${site.prefix}/nearby`, guarded, async (request, reply) => {
+      const journey = await journeyOf(request)
+      const reference = typeof request.body?.reference === 'string' ? request.body.reference : ''
+      // Only a report the page offered may be supported from it.
+      const offered = (await nearbyReports(journey)).find((report) => report.reference === reference)
+      if (!offered) return reply.redirect(`${journey.base}/nearby`, 303)
+      await services.publicReports.support(offered.reference, journey.personId)
+      await drafts.discard(journey.owner)
+      request.session.set('reportFlash', request.t('catalogue.form.nearby.supported'))
+      return reply.redirect(`/reports/${offered.reference}`, 303)
+    })
 
     app.post<{ Params: PageParams; Querystring: ChangeQuery; Body: FormBody }>(
       `${site.prefix}/:pageId`,
@@ -686,6 +779,7 @@ export async function formRoutes(app: FastifyInstance, { config, db, services }:
     prefix: '/services/:code',
     guard: requireResident,
     publicStart: true,
+    slowsSpam: true,
     mayUse: (request) => request.session.principal?.kind === 'resident',
     async contextOf(request) {
       const { code } = request.params as JourneyParams
@@ -705,6 +799,7 @@ export async function formRoutes(app: FastifyInstance, { config, db, services }:
     prefix: '/staff/people/:personId/services/:code/:channel',
     guard: mayRaise,
     publicStart: false,
+    slowsSpam: false,
     mayUse: (request) => request.staff?.permissions.has('requests.raise-for-resident') ?? false,
     async contextOf(request) {
       const { code, personId = '', channel = '' } = request.params as JourneyParams
@@ -735,7 +830,7 @@ export async function formRoutes(app: FastifyInstance, { config, db, services }:
       name: fullName(person),
       services: offered.map((service) => ({
         value: service.code,
-        text: textIn(service.name, locale),
+        text: textIn(service.name, catalogueLocale),
         hint: service.audience === 'residents' ? undefined : { text: request.t(`catalogue.form.assisted.raise.audience.${service.audience}`) },
         checked: service.code === values.service,
       })),

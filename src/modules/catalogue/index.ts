@@ -9,6 +9,7 @@ export {
   fillPlaceholders,
   isChoiceQuestion,
   isInterruption,
+  isLinkEntry,
   open311Attributes,
   pageIdOf,
   questionKinds,
@@ -17,6 +18,8 @@ export {
   textIn,
   type AnswerQuestion,
   type Audience,
+  type CatalogueEntry,
+  type LinkEntry,
   type ChoiceQuestion,
   type Condition,
   type DefinitionPlaceholder,
@@ -36,7 +39,10 @@ export {
   InvalidDefinition,
   describeProblem,
   parseDefinition,
+  parseEntry,
   validateDefinition,
+  validateEntry,
+  type EntryValidation,
   type DefinitionProblem,
   type DefinitionValidation,
 } from './validate-definition.ts'
@@ -48,7 +54,9 @@ export {
   interruptionFor,
   isComplete,
   lastPage,
+  locationOf,
   nextPage,
+  ownWordsOf,
   pages,
   previousPage,
   pruneHiddenAnswers,
@@ -81,3 +89,9 @@ export {
   type VersionHistoryEntry,
 } from './service.ts'
 export { formRoutes } from './form-routes.ts'
+export { frontDoorRoutes } from './front-door-routes.ts'
+export { councilText } from './council-text.ts'
+export { filledHoneypot, honeypotField } from './submission-limits.ts'
+export { topics, type Topic } from './topics.ts'
+export type { AToZLetter, FrontDoorEntry } from './front-door.ts'
+

@@ -40,7 +40,10 @@ export interface LocationAnswer {
   longitude: number
   easting: number
   northing: number
+  /** The nearest street, when the place is on one. */
   usrn?: string
+  /** The council ward the place is in. */
+  wardCode?: string
   description: string
 }
 
@@ -473,6 +476,11 @@ function isAddress(raw: unknown): raw is AddressAnswer {
   )
 }
 
+/** A place found to be outside every one of the council's wards, which the council cannot deal with. */
+function isOutsideArea(raw: unknown): boolean {
+  return typeof raw === 'object' && raw !== null && (raw as { outsideArea?: unknown }).outsideArea === true
+}
+
 function isLocation(raw: unknown): raw is LocationAnswer {
   const candidate = raw as Partial<LocationAnswer> | null
   if (typeof candidate !== 'object' || candidate === null) return false
@@ -485,9 +493,27 @@ function isLocation(raw: unknown): raw is LocationAnswer {
     finite(candidate.easting) &&
     finite(candidate.northing) &&
     (candidate.usrn === undefined || typeof candidate.usrn === 'string') &&
+    (candidate.wardCode === undefined || typeof candidate.wardCode === 'string') &&
     typeof candidate.description === 'string' &&
     candidate.description.trim() !== ''
   )
+}
+
+/**
+ * The description the person wrote for everyone to read, from the question the definition marks as
+ * shown publicly: on a public report a moderator reads it before anyone else may.
+ */
+export function ownWordsOf(definition: ServiceDefinition, answers: Answers): string | undefined {
+  const question = definition.questions.find((candidate) => candidate.kind === 'textarea' && candidate.shownPublicly)
+  const answer = question && answers[question.id]
+  return typeof answer === 'string' && answer.trim() !== '' ? answer : undefined
+}
+
+/** Where the request is about, from its first location question, for a service that asks one. */
+export function locationOf(definition: ServiceDefinition, answers: Answers): LocationAnswer | undefined {
+  const question = definition.questions.find((candidate) => candidate.kind === 'location')
+  const answer = question && answers[question.id]
+  return answer && isLocation(answer) ? answer : undefined
 }
 
 /**
@@ -518,6 +544,7 @@ export function validateAnswer(question: AnswerQuestion, raw: unknown, context: 
       return isAddress(raw) ? { valid: true, value: { uprn: raw.uprn, address: raw.address.trim() } } : refuse('address.notFound')
     case 'location':
       if (raw === undefined || raw === null || raw === '') return missing(question)
+      if (isOutsideArea(raw)) return refuse('location.outsideArea')
       if (!isLocation(raw)) return refuse('location.notFound')
       return {
         valid: true,
@@ -527,6 +554,7 @@ export function validateAnswer(question: AnswerQuestion, raw: unknown, context: 
           easting: raw.easting,
           northing: raw.northing,
           ...(raw.usrn === undefined ? {} : { usrn: raw.usrn }),
+          ...(raw.wardCode === undefined ? {} : { wardCode: raw.wardCode }),
           description: raw.description.trim(),
         },
       }

@@ -1,13 +1,17 @@
 import { sql, type Kysely } from 'kysely'
 import type { Database } from '../../database.ts'
-import type { Audience, LocalisedText, RecordVisibility } from './definition.ts'
+import type { Audience, LinkEntry, LocalisedText, RecordVisibility, ServiceDefinition } from './definition.ts'
 
-const versionColumns = [
+/** A form's version, read as the definition it holds: every lookup of one filters on kind = 'form'. */
+const formVersionColumns = [
   'service_definition_versions.id',
   'service_definition_versions.service_code as code',
   'service_definition_versions.version',
-  'service_definition_versions.definition',
+  sql<ServiceDefinition>`service_definition_versions.definition`.as('definition'),
 ] as const
+
+/** What the front door shows of an entry; a form's questions and rules stay in the database. */
+export type FrontDoorFields = Omit<LinkEntry, 'link'> & { link?: string; audience?: Audience; recordVisibility?: RecordVisibility }
 
 /** Works on the database handle or on a transaction, so publishing can run every step in one. */
 export function catalogueRepository(db: Kysely<Database>) {
@@ -77,13 +81,71 @@ export function catalogueRepository(db: Kysely<Database>) {
       return db
         .selectFrom('services')
         .innerJoin('service_definition_versions', 'service_definition_versions.id', 'services.current_version_id')
-        .select(versionColumns)
+        .select(formVersionColumns)
+        .where('services.code', '=', code)
+        .where('service_definition_versions.kind', '=', 'form')
+        .executeTakeFirst()
+    },
+
+    /** The service's current version whatever its kind, for seeding and publishing rather than for running a form. */
+    currentVersionNumber(code: string) {
+      return db
+        .selectFrom('services')
+        .innerJoin('service_definition_versions', 'service_definition_versions.id', 'services.current_version_id')
+        .select(['service_definition_versions.id', 'service_definition_versions.version'])
         .where('services.code', '=', code)
         .executeTakeFirst()
     },
 
     versionById(id: string) {
-      return db.selectFrom('service_definition_versions').select(versionColumns).where('id', '=', id).executeTakeFirst()
+      return db
+        .selectFrom('service_definition_versions')
+        .select(formVersionColumns)
+        .where('id', '=', id)
+        .where('kind', '=', 'form')
+        .executeTakeFirst()
+    },
+
+    /** Every current entry, forms and links, as the front door shows them. */
+    currentFrontDoorEntries() {
+      return db
+        .selectFrom('services')
+        .innerJoin('service_definition_versions', 'service_definition_versions.id', 'services.current_version_id')
+        .select(
+          sql<FrontDoorFields>`service_definition_versions.definition - 'questions' - 'priority' - 'routing' - 'targets' - 'statusLabels' - 'owningTeam'`.as(
+            'entry',
+          ),
+        )
+        .execute()
+    },
+
+    /** Changes whenever anything is published, so a cache of the front door knows when to read it again. */
+    async catalogueStamp(): Promise<string> {
+      const row = await db
+        .selectFrom('services')
+        .select(sql<string>`count(*) || ':' || coalesce(md5(string_agg(current_version_id::text, ',' order by code)), '')`.as('stamp'))
+        .executeTakeFirstOrThrow()
+      return row.stamp
+    },
+
+    async recordStart(code: string, day: string): Promise<void> {
+      await db
+        .insertInto('service_starts')
+        .values({ service_code: code, day, starts: 1 })
+        .onConflict((conflict) => conflict.columns(['service_code', 'day']).doUpdateSet({ starts: sql`service_starts.starts + 1` }))
+        .execute()
+    },
+
+    /** Services by how often they were started since the day given, most first. */
+    startsSince(day: string) {
+      return db
+        .selectFrom('service_starts')
+        .select(['service_code as code', sql<number>`sum(starts)::integer`.as('starts')])
+        .where('day', '>=', day)
+        .groupBy('service_code')
+        .orderBy('starts', 'desc')
+        .orderBy('service_code')
+        .execute()
     },
 
     /** What a list of services needs, taken from inside each current definition rather than the whole of it. */
@@ -91,6 +153,7 @@ export function catalogueRepository(db: Kysely<Database>) {
       return db
         .selectFrom('services')
         .innerJoin('service_definition_versions', 'service_definition_versions.id', 'services.current_version_id')
+        .where('service_definition_versions.kind', '=', 'form')
         .select([
           'services.code',
           'service_definition_versions.id',

@@ -2,9 +2,10 @@ import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { ServiceDependencies } from '../../container.ts'
-import type { Audience, LocalisedText, RecordVisibility, ServiceDefinition } from './definition.ts'
+import type { Audience, CatalogueEntry, LocalisedText, RecordVisibility, ServiceDefinition } from './definition.ts'
+import { createFrontDoor } from './front-door.ts'
 import { catalogueRepository } from './repository.ts'
-import { describeProblem, parseDefinition, validateDefinition, type DefinitionProblem } from './validate-definition.ts'
+import { describeProblem, parseEntry, validateEntry, type DefinitionProblem } from './validate-definition.ts'
 
 /** One numbered version of a service's definition: what a request made with it keeps reading. */
 export interface DefinitionVersion {
@@ -41,7 +42,7 @@ export interface VersionHistoryEntry {
   current: boolean
 }
 
-/** The demo council's definitions, one file per service named after its code. */
+/** The demo council's entries, one file per service named after its code: forms, and links to services in other systems. */
 export const definitionsFolder = fileURLToPath(new URL('./definitions/', import.meta.url))
 
 /** A definition file that cannot be seeded, named so whoever wrote it can find it. */
@@ -61,7 +62,7 @@ const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 interface DefinitionFile {
   /** The definition as written in the file, which is what gets published. */
   input: unknown
-  definition: ServiceDefinition
+  definition: CatalogueEntry
 }
 
 /** A definition file, once it is known to be valid and named after its code. */
@@ -72,25 +73,26 @@ async function readDefinitionFile(file: string): Promise<DefinitionFile> {
   } catch (error) {
     throw new InvalidDefinitionFile(file, [{ path: 'definition', message: `is not JSON: ${(error as Error).message}` }])
   }
-  const result = validateDefinition(input)
+  const result = validateEntry(input)
   if (!result.valid) throw new InvalidDefinitionFile(file, result.problems)
-  const expectedFile = `${result.definition.code}.json`
+  const expectedFile = `${result.entry.code}.json`
   if (path.basename(file) !== expectedFile) {
-    throw new InvalidDefinitionFile(file, [{ path: 'code', message: `is '${result.definition.code}', so the file must be named ${expectedFile}` }])
+    throw new InvalidDefinitionFile(file, [{ path: 'code', message: `is '${result.entry.code}', so the file must be named ${expectedFile}` }])
   }
-  return { input, definition: result.definition }
+  return { input, definition: result.entry }
 }
 
 export function createCatalogueServices({ db, logger }: ServiceDependencies) {
   const repository = catalogueRepository(db)
 
   /**
-   * Stores the definition as the service's next version and makes it current. Publishes of one
+   * Stores the definition (a form, or a link to a service in another system) as the service's next
+   * version and makes it current. Publishes of one
    * service queue on its row, so two at once never take the same number; a definition the same as
    * the current version adds nothing.
    */
   async function publishDefinition(input: unknown, options: { publishedBy?: string | null } = {}): Promise<PublishedVersion> {
-    const definition = parseDefinition(input)
+    const definition = parseEntry(input)
     const definitionJson = JSON.stringify(definition)
     const { code } = definition
     return db.transaction().execute(async (transaction) => {
@@ -115,7 +117,10 @@ export function createCatalogueServices({ db, logger }: ServiceDependencies) {
   return {
     publishDefinition,
 
-    /** The version new requests for the service are made with, or undefined for an unknown service. */
+    /** Search, topics, the A to Z and the most-used services, for the resident site. */
+    frontDoor: createFrontDoor(db),
+
+    /** The version new requests for the service are made with, or undefined for an unknown service or one that only links out. */
     currentDefinition: (code: string): Promise<DefinitionVersion | undefined> => repository.currentVersion(code),
 
     /** One version by its id, whether or not it is still current: what a request pinned to it reads. */
@@ -123,7 +128,7 @@ export function createCatalogueServices({ db, logger }: ServiceDependencies) {
       return uuidPattern.test(id) ? repository.versionById(id) : undefined
     },
 
-    /** Every service as its current version describes it, in order of English name. */
+    /** Every form service as its current version describes it, in order of English name. */
     async listServices(): Promise<ServiceSummary[]> {
       const rows = await repository.currentSummaries()
       return rows.map((row) => ({
@@ -161,9 +166,9 @@ export function createCatalogueServices({ db, logger }: ServiceDependencies) {
       const published: PublishedVersion[] = []
       for (const { input, definition } of files) {
         const seeded = await repository.lastSeededVersionHolding(definition.code, JSON.stringify(definition))
-        const current = seeded ? await repository.currentVersion(definition.code) : undefined
+        const current = seeded ? await repository.currentVersionNumber(definition.code) : undefined
         if (current) {
-          published.push({ id: current.id, code: current.code, version: current.version, added: false })
+          published.push({ id: current.id, code: definition.code, version: current.version, added: false })
           continue
         }
         const version = await publishDefinition(input)

@@ -1,5 +1,6 @@
+import type { ColumnType } from 'kysely'
 import type { CreatedAt, Generated, Json, Timestamp } from '../../lib/database/tables.ts'
-import type { ServiceDefinition } from './definition.ts'
+import type { CatalogueEntry } from './definition.ts'
 import type { Answers } from './questions.ts'
 
 export interface CatalogueTables {
@@ -13,10 +14,18 @@ export interface CatalogueTables {
     service_code: string
     version: number
     /** The definition as parsed, with every default filled in, so reading it back needs no parsing. */
-    definition: Json<ServiceDefinition>
+    definition: Json<CatalogueEntry>
+    /** 'link' for a service in another system, 'form' for one run here; worked out by the database from the definition. */
+    kind: ColumnType<'form' | 'link', never, never>
     published_at: CreatedAt
     /** The member of staff who published it; null for definitions seeded from files. */
     published_by: string | null
+  }
+  /** How many times a service was started on a day, which puts the most-used services first on the home page. */
+  service_starts: {
+    service_code: string
+    day: string
+    starts: number
   }
   /** An unfinished form for one person and service, pinned to the version it was started with. */
   form_drafts: {

@@ -11,17 +11,21 @@ import {
   definitionPlaceholders,
   definitionSchema,
   isChoiceQuestion,
+  linkEntrySchema,
   isInterruption,
   open311DatatypesByKind,
   pageIdOf,
   patternRegExp,
   placeholdersIn,
   questionKinds,
+  type CatalogueEntry,
   type Condition,
+  type LinkEntry,
   type Question,
   type ServiceDefinition,
 } from './definition.ts'
 import { tradesOf } from './routing.ts'
+import { topics } from './topics.ts'
 
 export interface DefinitionProblem {
   /** Where the problem is, written as in JavaScript: "questions[3].options[1].value". */
@@ -32,6 +36,7 @@ export interface DefinitionProblem {
 }
 
 export type DefinitionValidation = { valid: true; definition: ServiceDefinition } | { valid: false; problems: DefinitionProblem[] }
+export type EntryValidation = { valid: true; entry: CatalogueEntry } | { valid: false; problems: DefinitionProblem[] }
 
 export class InvalidDefinition extends DomainError {
   constructor(readonly problems: DefinitionProblem[]) {
@@ -40,7 +45,7 @@ export class InvalidDefinition extends DomainError {
 }
 
 /** Page names the engine keeps for its own pages, which a question's page would clash with. */
-export const reservedPageIds = ['start', 'check-answers', 'confirmation'] as const
+export const reservedPageIds = ['start', 'check-answers', 'confirmation', 'go', 'nearby'] as const
 
 type PathPart = string | number | symbol
 
@@ -284,6 +289,14 @@ function checkPlaceholders(value: unknown, path: PathPart[], report: Report) {
   }
 }
 
+function checkTopics(entry: CatalogueEntry, report: Report) {
+  entry.topics.forEach((id, index) => {
+    if (!topics.some((topic) => topic.id === id)) {
+      report(['topics', index], `is '${id}', which is not one of the front door's topics (${topics.map((topic) => topic.id).join(', ')})`)
+    }
+  })
+}
+
 /** Checks a definition as written (a parsed JSON file, or an editor's draft) and gives it back parsed, or every problem found. */
 export function validateDefinition(input: unknown): DefinitionValidation {
   const parsed = definitionSchema.safeParse(input, { error: plainMessages })
@@ -294,8 +307,34 @@ export function validateDefinition(input: unknown): DefinitionValidation {
   checkQuestions(definition, report)
   checkPriorityRules(definition, report)
   checkRouting(definition, report)
+  checkTopics(definition, report)
   checkPlaceholders(definition, [], report)
   return problems.length === 0 ? { valid: true, definition } : { valid: false, problems }
+}
+
+function validateLinkEntry(input: unknown): { valid: true; entry: LinkEntry } | { valid: false; problems: DefinitionProblem[] } {
+  const parsed = linkEntrySchema.safeParse(input, { error: plainMessages })
+  if (!parsed.success) return { valid: false, problems: shapeProblems(parsed.error, input) }
+  const problems: DefinitionProblem[] = []
+  const report: Report = (path, message) => problems.push({ path: formatPath(path), message })
+  checkTopics(parsed.data, report)
+  checkPlaceholders(parsed.data, [], report)
+  return problems.length === 0 ? { valid: true, entry: parsed.data } : { valid: false, problems }
+}
+
+/** Checks any entry of the catalogue: one with a "link" is a service in another system, any other a form run here. */
+export function validateEntry(input: unknown): EntryValidation {
+  const isLink = typeof input === 'object' && input !== null && 'link' in input
+  if (isLink) return validateLinkEntry(input)
+  const result = validateDefinition(input)
+  return result.valid ? { valid: true, entry: result.definition } : result
+}
+
+/** The parsed entry, or InvalidDefinition listing every problem. */
+export function parseEntry(input: unknown): CatalogueEntry {
+  const result = validateEntry(input)
+  if (!result.valid) throw new InvalidDefinition(result.problems)
+  return result.entry
 }
 
 /** The parsed definition, or InvalidDefinition listing every problem. */

@@ -42,6 +42,10 @@ export const messageTypes = {
   'appointment-no-access-email': { channel: 'email', personalisation: ['name', 'reference', 'service', 'date', 'link'] },
   'appointment-no-access-sms': { channel: 'sms', personalisation: ['reference', 'date', 'link'] },
   'appointment-no-access-letter': { channel: 'letter', personalisation: ['name', 'reference', 'service', 'date', 'phone'] },
+  // Emails about public reports, to anyone who asked for them; each carries its own unsubscribe link.
+  'report-alert-confirmation-email': { channel: 'email', personalisation: ['area', 'link'] },
+  'report-new-email': { channel: 'email', personalisation: ['service', 'place', 'area', 'link', 'unsubscribe'] },
+  'report-followed-update-email': { channel: 'email', personalisation: ['reference', 'service', 'place', 'status', 'link', 'unsubscribe'] },
 } as const satisfies Record<string, MessageType>
 
 export type MessageTypeName = keyof typeof messageTypes

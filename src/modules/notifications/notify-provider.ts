@@ -66,8 +66,10 @@ export function createNotifyProvider(config: Pick<NotifyConfig, 'apiKey' | 'base
     switch (message.channel) {
       case 'sms':
         return (await client.sendSms(templateId, message.recipient, options)).data.id
-      case 'email':
-        return (await client.sendEmail(templateId, message.recipient, options)).data.id
+      case 'email': {
+        const unsubscribe = message.unsubscribeUrl ? { oneClickUnsubscribeURL: message.unsubscribeUrl } : {}
+        return (await client.sendEmail(templateId, message.recipient, { ...options, ...unsubscribe })).data.id
+      }
       case 'letter':
         // A letter has no recipient field: Notify prints the address from the personalisation.
         return (await client.sendLetter(templateId, options)).data.id

@@ -35,6 +35,8 @@ export interface MessageRequest {
   personalisation: Record<string, string>
   /** Sent instead if this message fails for good: the email for a text whose number is dead. */
   fallback?: Omit<MessageRequest, 'fallback'>
+  /** For an email someone may stop (an alert, a report they follow): the address that stops it in one click. */
+  unsubscribeUrl?: string
 }
 
 function checkRequest(request: Omit<MessageRequest, 'fallback'>) {
@@ -44,13 +46,19 @@ function checkRequest(request: Omit<MessageRequest, 'fallback'>) {
   const missing = type.personalisation.filter((name) => request.personalisation[name] === undefined)
   if (missing.length > 0) throw new Error(`${request.messageType} needs ${missing.join(', ')}`)
   if (request.recipient.trim() === '') throw new Error('A message needs a recipient')
+  if (request.unsubscribeUrl !== undefined && request.channel !== 'email') throw new Error('Only an email carries an unsubscribe address')
   // Refused here rather than by GOV.UK Notify, so the mistake surfaces where the address was chosen.
   const addressFault = request.channel === 'letter' ? addressProblem(request.recipient) : undefined
   if (addressFault) throw new Error(addressFault)
 }
 
 /** Adds the outbox row and the job that wakes the sender; db must be a transaction. */
-async function insertMessage(db: Kysely<Database>, personId: string | null, message: FallbackMessage, fallback?: FallbackMessage): Promise<{ id: string }> {
+async function insertMessage(
+  db: Kysely<Database>,
+  personId: string | null,
+  message: FallbackMessage & { unsubscribeUrl?: string | undefined },
+  fallback?: FallbackMessage,
+): Promise<{ id: string }> {
   const { id } = await db
     .insertInto('outbox_messages')
     .values({
@@ -60,6 +68,7 @@ async function insertMessage(db: Kysely<Database>, personId: string | null, mess
       message_type: message.messageType,
       personalisation: JSON.stringify(message.personalisation),
       fallback: fallback ? JSON.stringify(fallback) : null,
+      unsubscribe_url: message.unsubscribeUrl ?? null,
     })
     .returning('id')
     .executeTakeFirstOrThrow()

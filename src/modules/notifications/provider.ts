@@ -11,6 +11,8 @@ export interface OutgoingMessage {
   personalisation: Record<string, string>
   /** An email's subject, or a letter's heading; a text has none. */
   subject: string | undefined
+  /** Where one click stops emails like this one, for the List-Unsubscribe header. */
+  unsubscribeUrl?: string | undefined
   body: string
   /**
    * An earlier attempt may have reached the provider without an answer coming back (a timeout, or

@@ -157,6 +157,7 @@ export function createMessageSender({ db, provider, t, logger, council, timing }
         personalisation: message.personalisation,
         subject: text.subject,
         body: text.body,
+        unsubscribeUrl: message.unsubscribe_url ?? undefined,
         mayAlreadyHaveBeenSent: message.attempts > 1,
       })
       await settle(id, message.attempts, {

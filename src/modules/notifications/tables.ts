@@ -30,6 +30,8 @@ export interface NotificationTables {
     sent_at: NullableTimestamp
     status_updated_at: ColumnType<Date, Date | string | undefined, Date | string>
     fallback: ColumnType<FallbackMessage | null, string | null | undefined, string | null>
+    /** Where one click stops emails like this one, for mail programs' unsubscribe button. */
+    unsubscribe_url: ColumnType<string | null, string | null | undefined, string | null>
   }
   notification_sending_pause: {
     only_row: Generated<boolean>

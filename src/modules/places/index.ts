@@ -12,7 +12,9 @@ export {
   type StaffTenancyLink,
 } from './service.ts'
 export { parsePostcode, normalisePostcode } from './postcodes.ts'
-export { gridToLatitudeLongitude } from './national-grid.ts'
+export { gridToLatitudeLongitude, latitudeLongitudeToGrid } from './national-grid.ts'
+export { PlaceChoiceNotFound, type LocatedPlace, type Location, type PlaceFound } from './locations.ts'
+export type { BoundingBox } from './boundary.ts'
 export { ImportRejected, type AddressImportReport, type TenancyImportReport, type RowProblem, type CsvSource } from './importer.ts'
 
 export async function placesRoutes(app: FastifyInstance, options: { config: Config; services: Services }) {

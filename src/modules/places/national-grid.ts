@@ -1,9 +1,9 @@
 /**
- * British National Grid (OSGB36 Transverse Mercator) to WGS84 latitude and longitude, following
- * Ordnance Survey's "A guide to coordinate systems in Great Britain": the inverse projection on
- * the Airy 1830 ellipsoid, then a seven-parameter Helmert transformation to GRS80, which WGS84
- * matches to well under a metre. The Helmert step is good to a few metres across Great Britain,
- * enough for maps and "what is near me"; OSTN15 would be needed for survey accuracy.
+ * British National Grid (OSGB36 Transverse Mercator) to WGS84 latitude and longitude and back,
+ * following Ordnance Survey's "A guide to coordinate systems in Great Britain": the projection on
+ * the Airy 1830 ellipsoid, and a seven-parameter Helmert transformation to and from GRS80, which
+ * WGS84 matches to well under a metre. The Helmert step is good to a few metres across Great
+ * Britain, enough for maps and "what is near me"; OSTN15 would be needed for survey accuracy.
  */
 
 export interface Ellipsoid {
@@ -14,6 +14,11 @@ export interface Ellipsoid {
 export interface LatitudeLongitude {
   latitude: number
   longitude: number
+}
+
+export interface GridReference {
+  easting: number
+  northing: number
 }
 
 export const airy1830: Ellipsoid = { a: 6_377_563.396, b: 6_356_256.909 }
@@ -54,11 +59,24 @@ function meridionalArc(latitude: number, { a, b }: Ellipsoid, scale: number): nu
   )
 }
 
-/** Easting and northing to latitude and longitude on the Airy 1830 ellipsoid (OSGB36), in degrees. */
-export function gridToOsgb36(easting: number, northing: number): LatitudeLongitude {
+/**
+ * The Airy 1830 ellipsoid's radii of curvature at `latitude` (radians), scaled to the grid: across
+ * the meridian (nu) and along it (rho), and eta squared, which measures how they differ.
+ */
+function radiiOfCurvature(latitude: number): { nu: number; rho: number; etaSquared: number } {
   const { a, b } = airy1830
   const scale = nationalGrid.scaleOnCentralMeridian
   const eccentricitySquared = 1 - (b * b) / (a * a)
+  const denominator = 1 - eccentricitySquared * Math.sin(latitude) ** 2
+  const nu = (a * scale) / Math.sqrt(denominator)
+  const rho = (a * scale * (1 - eccentricitySquared)) / Math.pow(denominator, 1.5)
+  return { nu, rho, etaSquared: nu / rho - 1 }
+}
+
+/** Easting and northing to latitude and longitude on the Airy 1830 ellipsoid (OSGB36), in degrees. */
+export function gridToOsgb36(easting: number, northing: number): LatitudeLongitude {
+  const { a } = airy1830
+  const scale = nationalGrid.scaleOnCentralMeridian
   const northFromOrigin = northing - nationalGrid.falseNorthing
 
   let latitude = nationalGrid.trueOriginLatitude
@@ -68,13 +86,9 @@ export function gridToOsgb36(easting: number, northing: number): LatitudeLongitu
     arc = meridionalArc(latitude, airy1830, scale)
   } while (Math.abs(northFromOrigin - arc) >= 0.00001)
 
-  const sine = Math.sin(latitude)
   const cosine = Math.cos(latitude)
   const tangent = Math.tan(latitude)
-  const denominator = 1 - eccentricitySquared * sine * sine
-  const nu = (a * scale) / Math.sqrt(denominator)
-  const rho = (a * scale * (1 - eccentricitySquared)) / Math.pow(denominator, 1.5)
-  const etaSquared = nu / rho - 1
+  const { nu, rho, etaSquared } = radiiOfCurvature(latitude)
   const tangent2 = tangent * tangent
   const tangent4 = tangent2 * tangent2
   const tangent6 = tangent4 * tangent2
@@ -92,6 +106,30 @@ export function gridToOsgb36(easting: number, northing: number): LatitudeLongitu
   const latitudeRadians = latitude - VII * east ** 2 + VIII * east ** 4 - IX * east ** 6
   const longitudeRadians = nationalGrid.trueOriginLongitude + X * east - XI * east ** 3 + XII * east ** 5 - XIIA * east ** 7
   return { latitude: latitudeRadians / degrees, longitude: longitudeRadians / degrees }
+}
+
+/** Latitude and longitude in degrees on the Airy 1830 ellipsoid (OSGB36) to easting and northing. */
+export function osgb36ToGrid(latitude: number, longitude: number): GridReference {
+  const phi = latitude * degrees
+  const sine = Math.sin(phi)
+  const cosine = Math.cos(phi)
+  const tangent2 = Math.tan(phi) ** 2
+  const tangent4 = tangent2 * tangent2
+  const { nu, rho, etaSquared } = radiiOfCurvature(phi)
+
+  const I = meridionalArc(phi, airy1830, nationalGrid.scaleOnCentralMeridian) + nationalGrid.falseNorthing
+  const II = (nu / 2) * sine * cosine
+  const III = (nu / 24) * sine * cosine ** 3 * (5 - tangent2 + 9 * etaSquared)
+  const IIIA = (nu / 720) * sine * cosine ** 5 * (61 - 58 * tangent2 + tangent4)
+  const IV = nu * cosine
+  const V = (nu / 6) * cosine ** 3 * (nu / rho - tangent2)
+  const VI = (nu / 120) * cosine ** 5 * (5 - 18 * tangent2 + tangent4 + 14 * etaSquared - 58 * tangent2 * etaSquared)
+
+  const east = longitude * degrees - nationalGrid.trueOriginLongitude
+  return {
+    easting: nationalGrid.falseEasting + IV * east + V * east ** 3 + VI * east ** 5,
+    northing: I + II * east ** 2 + III * east ** 4 + IIIA * east ** 6,
+  }
 }
 
 interface Cartesian {
@@ -128,18 +166,33 @@ function fromCartesian({ x, y, z }: Cartesian, { a, b }: Ellipsoid): LatitudeLon
   return { latitude: phi / degrees, longitude: Math.atan2(y, x) / degrees }
 }
 
-function helmert({ x, y, z }: Cartesian): Cartesian {
+/**
+ * The Helmert transformation from OSGB36 to WGS84, or back with every parameter negated: Ordnance
+ * Survey's guide allows that approximation of the exact inverse, which is off by about a centimetre.
+ */
+function helmert({ x, y, z }: Cartesian, direction: 'toWgs84' | 'toOsgb36'): Cartesian {
+  const sign = direction === 'toWgs84' ? 1 : -1
   const { translation, rotation } = osgb36ToWgs84
-  const scale = 1 + osgb36ToWgs84.scalePartsPerMillion / 1e6
+  const scale = 1 + (sign * osgb36ToWgs84.scalePartsPerMillion) / 1e6
+  const [rx, ry, rz] = [sign * rotation.x, sign * rotation.y, sign * rotation.z]
   return {
-    x: translation.x + scale * x - rotation.z * y + rotation.y * z,
-    y: translation.y + rotation.z * x + scale * y - rotation.x * z,
-    z: translation.z - rotation.y * x + rotation.x * y + scale * z,
+    x: sign * translation.x + scale * x - rz * y + ry * z,
+    y: sign * translation.y + rz * x + scale * y - rx * z,
+    z: sign * translation.z - ry * x + rx * y + scale * z,
   }
 }
 
 /** Easting and northing in metres to WGS84 latitude and longitude in degrees. */
 export function gridToLatitudeLongitude(easting: number, northing: number): LatitudeLongitude {
   const osgb36 = gridToOsgb36(easting, northing)
-  return fromCartesian(helmert(toCartesian(osgb36, airy1830)), grs80)
+  return fromCartesian(helmert(toCartesian(osgb36, airy1830), 'toWgs84'), grs80)
+}
+
+/** WGS84 latitude and longitude in degrees to easting and northing in metres. */
+export function latitudeLongitudeToGrid(latitude: number, longitude: number): GridReference {
+  if (!Number.isFinite(latitude) || !Number.isFinite(longitude)) {
+    throw new RangeError(`Latitude and longitude must be finite numbers, not ${String(latitude)} and ${String(longitude)}`)
+  }
+  const osgb36 = fromCartesian(helmert(toCartesian({ latitude, longitude }, grs80), 'toOsgb36'), airy1830)
+  return osgb36ToGrid(osgb36.latitude, osgb36.longitude)
 }

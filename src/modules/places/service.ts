@@ -8,6 +8,7 @@ import { translator, type Translate } from '../../lib/i18n/index.ts'
 import { recordAudit } from '../identity/audit.ts'
 import { parsePostcode } from './postcodes.ts'
 import { dateFromParts, todayInLondon } from './dates.ts'
+import { createLocations } from './locations.ts'
 import { placesRepository, type PropertyRecord } from './repository.ts'
 import { decideLink, lockSeconds, wrongTriesBeforeLock } from './tenancy-linking.ts'
 import { importAddresses, importTenancies, type CsvSource, type ImportOptions } from './importer.ts'
@@ -98,6 +99,9 @@ export function createPlacesServices({ db, config }: ServiceDependencies) {
   }
 
   return {
+    /** Where a point is, whether it is the council's, and finding streets and addresses to report a problem at. */
+    ...createLocations(db, config.boundaryFile),
+
     /** Every address at a postcode, in the order people expect (Flat 2 before Flat 10). */
     async findAddresses(postcodeInput: string | undefined, t: Translate = english): Promise<{ postcode: string; addresses: Address[] }> {
       const postcode = checkPostcode(postcodeInput, t)
@@ -113,6 +117,9 @@ export function createPlacesServices({ db, config }: ServiceDependencies) {
     },
 
     hasProperties: () => repository.hasProperties(),
+
+    /** Every ward of the council, by name. */
+    wards: () => db.selectFrom('wards').select(['code', 'name']).orderBy('name').execute(),
 
     importAddresses: (source: CsvSource, options?: ImportOptions) => importAddresses(db, source, options),
     importTenancies: (source: CsvSource, options?: ImportOptions) => importTenancies(db, source, options),

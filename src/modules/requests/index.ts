@@ -66,11 +66,13 @@ export {
 } from './service.ts'
 export { staffRequestRoutes } from './staff-routes.ts'
 export { residentRequestRoutes } from './resident-routes.ts'
+export { mapBoxProblems, publicReportRoutes } from './public-report-routes.ts'
 export { requestPhotoRoutes } from './photo-routes.ts'
 export { workRoutes } from './work-routes.ts'
 export { maySeePhoto, photoLimitsFor, type PhotoAccess, type PhotoViewer, type RequestPhoto } from './photos.ts'
 export { outcomeProblems, outcomesAllowed, workOutcomes, type WorkOutcome } from './outcomes.ts'
 export { responseTemplateRoutes } from './response-template-routes.ts'
+export { moderationRoutes } from './moderation-routes.ts'
 export {
   channelFor,
   createResidentMessages,
@@ -92,3 +94,18 @@ export {
   type ResponseTemplates,
 } from './response-templates.ts'
 export { createSatisfactionSurvey, isSurveyOpen, type SatisfactionAnswer, type SatisfactionSurvey } from './satisfaction.ts'
+export {
+  createPublicReports,
+  longestPublicText,
+  mostMapReports,
+  type MapBox,
+  type MapData,
+  type NearbyReport,
+  type PublicReport,
+  type PublicReportSummary,
+  type PublicReports,
+  type ReportFilters,
+  type ReportState,
+} from './public-reports.ts'
+export { alertRadiiMetres, createReportAlerts, sendReportAlertsTask, type AlertTarget, type ReportAlerts } from './report-alerts.ts'
+export { reportAlertRoutes } from './report-alert-routes.ts'

@@ -62,13 +62,17 @@ export interface PhotoAccess {
   visibility: EventVisibility
   requestPersonId: string
   assignedContractorId: string | null
+  /** A public photo of a public report a moderator has approved, which anyone may see. */
+  approvedForEveryone: boolean
 }
 
 /**
  * Council staff who work requests see every photo. An operative sees every photo of the jobs given
  * to their contractor, and no others. A resident sees the public photos of their own requests.
+ * Anyone sees the public photos of a public report once a moderator has approved them.
  */
 export function maySeePhoto(viewer: PhotoViewer, photo: PhotoAccess): boolean {
+  if (photo.approvedForEveryone) return true
   switch (viewer.kind) {
     case 'staff':
       if (viewer.permissions.has('requests.view')) return true
@@ -145,7 +149,7 @@ export function requestPhotosRepository(db: Kysely<Database>) {
       const row = await db
         .selectFrom('request_photos as photo')
         .innerJoin('requests as request', 'request.id', 'photo.request_id')
-        .select(['photo.file_key', 'photo.thumbnail_key', 'photo.visibility', 'request.person_id', 'request.assigned_contractor_id'])
+        .select(['photo.file_key', 'photo.thumbnail_key', 'photo.visibility', 'request.person_id', 'request.assigned_contractor_id', 'request.is_public', 'request.moderation'])
         .where('photo.id', '=', photoId)
         .executeTakeFirst()
       return (
@@ -155,6 +159,7 @@ export function requestPhotosRepository(db: Kysely<Database>) {
           visibility: row.visibility,
           requestPersonId: row.person_id,
           assignedContractorId: row.assigned_contractor_id,
+          approvedForEveryone: row.is_public && row.moderation === 'approved' && row.visibility === 'public',
         }
       )
     },

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import { sql, type Kysely } from 'kysely'
 import type { ServiceDependencies } from '../../container.ts'
 import type { Database } from '../../database.ts'
 import { defaultCalendar, type Calendar, type RegionalCalendar } from '../../lib/calendar/calendar.ts'
@@ -9,17 +9,21 @@ import {
   isComplete,
   jobFor,
   jobsOf,
+  locationOf,
+  ownWordsOf,
   priorityDecision,
   pruneHiddenAnswers,
   regimesFor,
   routeFor,
   type Answers,
   type CatalogueServices,
+  type LocationAnswer,
   type ServiceDefinition,
 } from '../catalogue/index.ts'
 import { recordAudit, type Actor } from '../identity/audit.ts'
 import {
   describeRefusal,
+  isOpen,
   isShownToResident,
   nextStatus,
   type ClosureReason,
@@ -154,6 +158,8 @@ export interface RequestRecord {
   createdAt: Date
   updatedAt: Date
   rowVersion: number
+  /** A report of a service the council publishes, shown on the public map and list. */
+  isPublic: boolean
 }
 
 export interface RequestSummary {
@@ -233,6 +239,7 @@ function toRecord(row: RequestRow): RequestRecord {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     rowVersion: row.row_version,
+    isPublic: row.is_public,
   }
 }
 
@@ -331,6 +338,20 @@ export async function recordAppointmentEvent(transaction: Kysely<Database>, requ
  * layer only reads, decides with them, and writes each change with its timeline event in one
  * transaction.
  */
+/** A request's location columns, from the place its answers give; all null for a request with none. */
+function locationColumns(location: LocationAnswer | undefined) {
+  if (!location) return {}
+  return {
+    location: `(${location.easting},${location.northing})`,
+    easting: location.easting,
+    northing: location.northing,
+    latitude: location.latitude,
+    longitude: location.longitude,
+    usrn: location.usrn === undefined ? null : Number(location.usrn),
+    ward_code: location.wardCode ?? null,
+  }
+}
+
 export function createRequestServices(dependencies: RequestDependencies, options: RequestServiceOptions = {}) {
   const { db, config, logger, catalogue } = dependencies
   const now = options.now ?? (() => new Date())
@@ -381,8 +402,13 @@ export function createRequestServices(dependencies: RequestDependencies, options
 
   const statusFollowers: StatusFollower[] = []
 
-  /** Changes the request's status with its timeline event, in one transaction. */
-  async function changeStatusOnly(requestId: string, change: StatusChange, changeOptions: ChangeOptions): Promise<{ state: RequestState; rowVersion: number; from: RequestStatus }> {
+  /** Changes the request's status with its timeline event, and whatever else belongs with the change, in one transaction. */
+  async function changeStatusOnly(
+    requestId: string,
+    change: StatusChange,
+    changeOptions: ChangeOptions,
+    alongside?: (transaction: Kysely<Database>) => Promise<void>,
+  ): Promise<{ state: RequestState; rowVersion: number; from: RequestStatus }> {
     const note = changeOptions.note === undefined ? null : checkNote(changeOptions.note)
     const photoKeys = checkedPhotoKeys(changeOptions.photoKeys ?? [], t)
     const holdReason = change.type === 'put-on-hold' ? holdReasons.get(change.holdReason) : undefined
@@ -435,9 +461,20 @@ export function createRequestServices(dependencies: RequestDependencies, options
       const photoVisibility = visibility === 'internal' ? 'internal' : (changeOptions.photoVisibility ?? visibility)
       await requestPhotosRepository(transaction).add(requestId, { keys: photoKeys, visibility: photoVisibility, actor: changeOptions.actor, eventId, at })
       await auditStaffChange(transaction, changeOptions.actor, 'request.change-status', requestId, { from: before.status, to: after.status })
+      await alongside?.(transaction)
       return { state: after, rowVersion, from: before.status }
     })
-}
+  }
+
+  /** Tells every follower of status changes about one that has committed. */
+  async function tellStatusFollowers(requestId: string, change: StatusChange, from: RequestStatus, to: RequestStatus, actor: Actor) {
+    for (const follower of statusFollowers) {
+      // The change stands whatever a follower makes of it; a follower that fails is logged for staff to put right.
+      await follower({ requestId, change, from, to, actor }).catch((error: unknown) =>
+        logger.error({ err: error, requestId, change: change.type }, 'Something that follows a request’s status could not keep up with a change'),
+      )
+    }
+  }
 
   return {
     /**
@@ -464,6 +501,8 @@ export function createRequestServices(dependencies: RequestDependencies, options
       const decision = priorityDecision(definition, answers)
       const job = jobFor(definition, answers)
       const regimes = regimesFor(definition, answers)
+      const location = locationOf(definition, answers)
+      const isPublic = definition.recordVisibility === 'public'
       const reportedAt = now()
       const targetAt = targetDate(decision.priority, reportedAt, calendar, policyFor(definition))
 
@@ -476,7 +515,7 @@ export function createRequestServices(dependencies: RequestDependencies, options
         }
         const route = routeFor(definition, {
           trade: job?.trade ?? null,
-          wardCode: propertyUprn === null ? null : await inTransaction.wardOfProperty(propertyUprn),
+          wardCode: propertyUprn === null ? (location?.wardCode ?? null) : await inTransaction.wardOfProperty(propertyUprn),
         })
         const teamId = (await inTransaction.teamIdByCode(route.teamCode)) ?? (await inTransaction.teamIdByCode(definition.owningTeam))
         const contractorId = route.contractorCode === null ? undefined : await inTransaction.contractorIdByCode(route.contractorCode)
@@ -507,6 +546,9 @@ export function createRequestServices(dependencies: RequestDependencies, options
             assigned_contractor_id: contractorId ?? null,
             created_at: reportedAt,
             updated_at: reportedAt,
+            ...locationColumns(location),
+            is_public: isPublic,
+            moderation: isPublic && (ownWordsOf(definition, answers) !== undefined || photoKeys.length > 0) ? 'pending' : 'none',
           })
           if (id === undefined) logger.warn({ attempt }, 'A new request reference was already taken; trying another')
         }
@@ -553,12 +595,44 @@ export function createRequestServices(dependencies: RequestDependencies, options
      */
     async changeStatus(requestId: string, change: StatusChange, changeOptions: ChangeOptions): Promise<{ state: RequestState; rowVersion: number }> {
       const changed = await changeStatusOnly(requestId, change, changeOptions)
-      for (const follower of statusFollowers) {
-        // The change stands whatever a follower makes of it; a follower that fails is logged for staff to put right.
-        await follower({ requestId, change, from: changed.from, to: changed.state.status, actor: changeOptions.actor }).catch((error: unknown) =>
-          logger.error({ err: error, requestId, change: change.type }, 'Something that follows a request’s status could not keep up with a change'),
-        )
-      }
+      await tellStatusFollowers(requestId, change, changed.from, changed.state.status, changeOptions.actor)
+      return { state: changed.state, rowVersion: changed.rowVersion }
+    },
+
+    /**
+     * Closes a report as a duplicate of another of the same service that is still open. The
+     * duplicate's reporter, followers and supporters move to the report kept, so everyone hears of
+     * the problem from one place.
+     */
+    async mergeDuplicate(duplicateId: string, keepReference: string, changeOptions: ChangeOptions): Promise<{ state: RequestState; rowVersion: number }> {
+      const repository = requestsRepository(db)
+      const duplicate = await repository.requestById(duplicateId)
+      if (!duplicate) throw new NotFound('request')
+      const parsed = parseReference(keepReference)
+      const keep = parsed === undefined ? undefined : await repository.requestByReference(parsed)
+      if (!keep) throw new InvalidInput({ keepReference: t('requests.errors.mergeUnknown') })
+      if (keep.id === duplicate.id) throw new InvalidInput({ keepReference: t('requests.errors.mergeItself') })
+      if (keep.service_code !== duplicate.service_code) throw new InvalidInput({ keepReference: t('requests.errors.mergeOtherService', { reference: keep.reference }) })
+      if (keep.duplicate_of !== null || !isOpen(keep.status)) throw new InvalidInput({ keepReference: t('requests.errors.mergeClosed', { reference: keep.reference }) })
+      const change: StatusChange = { type: 'close', closureReason: 'duplicate' }
+      const note = changeOptions.note ?? t('requests.merge.note', { reference: keep.reference })
+      const changed = await changeStatusOnly(duplicateId, change, { ...changeOptions, note }, async (transaction) => {
+        await transaction.updateTable('requests').set({ duplicate_of: keep.id }).where('id', '=', duplicateId).execute()
+        // The kept report's own reporter hears of it as its reporter, so never also as a follower.
+        await sql`
+          insert into request_followers (request_id, person_id, supports, followed_at)
+          select ${keep.id}::uuid, person_id, bool_or(supports), min(followed_at)
+          from (
+            select person_id, supports, followed_at from request_followers where request_id = ${duplicateId}::uuid
+            union all select ${duplicate.person_id}::uuid, true, now()
+          ) as moving
+          where person_id <> ${keep.person_id}::uuid
+          group by person_id
+          on conflict (request_id, person_id) do update set supports = request_followers.supports or excluded.supports
+        `.execute(transaction)
+        await transaction.deleteFrom('request_followers').where('request_id', '=', duplicateId).execute()
+      })
+      await tellStatusFollowers(duplicateId, change, changed.from, changed.state.status, changeOptions.actor)
       return { state: changed.state, rowVersion: changed.rowVersion }
     },
 

@@ -17,6 +17,16 @@ export type SatisfactionRating = (typeof satisfactionRatings)[number]
 export const eventVisibilities = ['public', 'internal'] as const
 export type EventVisibility = (typeof eventVisibilities)[number]
 
+/**
+ * Where a public report's own words stand: 'none' when there is nothing to show or the report is
+ * private, 'pending' until a moderator looks, then 'approved' or 'hidden'.
+ */
+export const moderations = ['none', 'pending', 'approved', 'hidden'] as const
+export type Moderation = (typeof moderations)[number]
+
+export const reportAlertKinds = ['report', 'ward', 'radius'] as const
+export type ReportAlertKind = (typeof reportAlertKinds)[number]
+
 /** A property's UPRN is a bigint, read back as a number (see lib/database/connection.ts). */
 type Uprn = ColumnType<number | null, number | null | undefined, number | null>
 
@@ -47,6 +57,48 @@ export interface RequestsTables {
     created_at: CreatedAt
     updated_at: ColumnType<Date, Date | string | undefined, Date | string>
     row_version: Generated<number>
+    /** Where a problem in a street is, as British National Grid metres; null for a request about a property. */
+    location: ColumnType<{ x: number; y: number } | null, string | null | undefined, string | null>
+    easting: ColumnType<number | null, number | null | undefined, number | null>
+    northing: ColumnType<number | null, number | null | undefined, number | null>
+    latitude: ColumnType<number | null, number | null | undefined, number | null>
+    longitude: ColumnType<number | null, number | null | undefined, number | null>
+    usrn: ColumnType<number | null, number | null | undefined, number | null>
+    ward_code: ColumnType<string | null, string | null | undefined, string | null>
+    /** A report of a service the council publishes, shown on the public map and list. */
+    is_public: Generated<boolean>
+    /** The reporter's description as the public sees it, once a moderator has approved it. */
+    public_text: ColumnType<string | null, string | null | undefined, string | null>
+    moderation: ColumnType<Moderation, Moderation | undefined, Moderation>
+    moderated_at: ColumnType<Date | null, Date | null | undefined, Date | null>
+    moderated_by: ColumnType<string | null, string | null | undefined, string | null>
+    /** The report this one was merged into as the same problem. */
+    duplicate_of: ColumnType<string | null, string | null | undefined, string | null>
+    /** When a new public report was told to the alerts it matches; null while that waits. */
+    alerts_sent_at: ColumnType<Date | null, Date | null | undefined, Date | null>
+  }
+  request_followers: {
+    request_id: string
+    person_id: string
+    supports: Generated<boolean>
+    followed_at: CreatedAt
+    unsubscribe_token: Generated<string>
+    emails_stopped_at: ColumnType<Date | null, Date | null | undefined, Date | null>
+  }
+  /** An email about public reports someone asked for: one report's news, or new reports in a ward or near a place. */
+  report_alerts: {
+    id: Generated<string>
+    email: string
+    person_id: string | null
+    kind: ReportAlertKind
+    request_id: string | null
+    ward_code: string | null
+    centre: ColumnType<{ x: number; y: number } | null, string | null | undefined, string | null>
+    radius_metres: number | null
+    area: string
+    token: Generated<string>
+    confirmed_at: ColumnType<Date | null, Date | null | undefined, Date | null>
+    created_at: CreatedAt
   }
   request_events: {
     id: Generated<number>
@@ -62,6 +114,8 @@ export interface RequestsTables {
     details: Json<Record<string, unknown>>
     notify_resident: Generated<boolean>
     resident_notified_at: NullableTimestamp
+    /** When a status change was told to the report's followers; null while that waits. */
+    followers_told_at: ColumnType<Date | null, Date | null | undefined, Date | null>
   }
   request_holds: {
     id: Generated<number>

@@ -31,10 +31,14 @@ describe('the form engine with a residents service: a missed bin', () => {
   }
 
   async function chooseLocation(agent: Agent) {
-    const search = await agent.get(`${service}/location?postcode=lw21ab`)
+    const search = await agent.get(`${service}/location?place=lw21ab`)
     expect(search.page('h1').text()).toBe('Where was the bin left for collection?')
-    expect(search.page('input[name="location"]').map((_, input) => search.page(input).attr('value')).get()).toEqual(['7001', '7002'])
-    return agent.post(`${service}/location`, { location: '7001', postcode: 'LW2 1AB' })
+    expect(search.page('input[name="location"]').map((_, input) => search.page(input).attr('value')).get()).toEqual([
+      'street:48100001',
+      'property:7001',
+      'property:7002',
+    ])
+    return agent.post(`${service}/location`, { location: 'property:7001', place: 'LW2 1AB' })
   }
 
   it('finds the place by postcode and goes on to a reference', async () => {
@@ -62,17 +66,19 @@ describe('the form engine with a residents service: a missed bin', () => {
     expect(request.answers.location).toMatchObject({ description: expect.stringContaining('1 Mill Lane') })
   })
 
-  it('explains a postcode that cannot be searched and a place that was not chosen', async () => {
+  it('explains a search that cannot be made or finds nothing, and a place that was not chosen', async () => {
     const { agent } = await signedIn()
-    const badPostcode = await agent.get(`${service}/location?postcode=nonsense`)
-    expect(badPostcode.page('#postcode-error').text()).not.toBe('')
-    await agent.get(`${service}/location?postcode=LW2 1AB`)
-    const nothingChosen = await agent.post(`${service}/location`, { postcode: 'LW2 1AB' })
+    const empty = await agent.get(`${service}/location?place=+`)
+    expect(empty.page('#place-error').text()).toContain('Enter a street name or postcode')
+    const nothingFound = await agent.get(`${service}/location?place=nonsense`)
+    expect(nothingFound.page('main').text()).toContain('We could not find a street or postcode matching ‘nonsense’ in our area')
+    await agent.get(`${service}/location?place=LW2 1AB`)
+    const nothingChosen = await agent.post(`${service}/location`, { place: 'LW2 1AB' })
     expect(nothingChosen.status).toBe(400)
     expect(errorSummary(nothingChosen)).toEqual(['Choose where the bin was left'])
-    expect(nothingChosen.page('input[name="location"]')).toHaveLength(2)
-    const tampered = await agent.post(`${service}/location`, { location: '999999', postcode: 'LW2 1AB' })
-    expect(errorSummary(tampered)).toEqual(['Choose a place on the map or select a street from the list'])
+    expect(nothingChosen.page('input[name="location"]')).toHaveLength(3)
+    const tampered = await agent.post(`${service}/location`, { location: 'property:999999', place: 'LW2 1AB' })
+    expect(errorSummary(tampered)).toEqual(['Mark the place on the map, or search and select a street or address from the list'])
   })
 
   it('links each date error to the part of the date to correct', async () => {

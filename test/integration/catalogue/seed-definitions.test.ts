@@ -45,38 +45,38 @@ describe('seeding service definitions from files', () => {
   })
 
   it('adds a version only for the file that changed', async () => {
-    await writeDefinition('pothole.json', definitionSource({ code: 'pothole' }))
-    await writeDefinition('graffiti.json', definitionSource({ code: 'graffiti', name: 'Report graffiti' }))
+    await writeDefinition('road-crack.json', definitionSource({ code: 'road-crack' }))
+    await writeDefinition('fly-posting.json', definitionSource({ code: 'fly-posting', name: 'Report fly-posting' }))
     await catalogue.seedDefinitions(folder)
     await catalogue.seedDefinitions(folder)
-    expect([await versionsOf('pothole'), await versionsOf('graffiti')]).toEqual([[1], [1]])
+    expect([await versionsOf('road-crack'), await versionsOf('fly-posting')]).toEqual([[1], [1]])
 
-    await writeDefinition('graffiti.json', definitionSource({ code: 'graffiti', name: 'Report graffiti or fly-posting' }))
+    await writeDefinition('fly-posting.json', definitionSource({ code: 'fly-posting', name: 'Report fly-posting or fly-posting' }))
     const seeded = await catalogue.seedDefinitions(folder)
     expect(seeded.map((version) => [version.code, version.version, version.added])).toEqual([
-      ['graffiti', 2, true],
-      ['pothole', 1, false],
+      ['fly-posting', 2, true],
+      ['road-crack', 1, false],
     ])
-    expect((await catalogue.currentDefinition('graffiti'))?.definition.name).toEqual({ en: 'Report graffiti or fly-posting' })
+    expect((await catalogue.currentDefinition('fly-posting'))?.definition.name).toEqual({ en: 'Report fly-posting or fly-posting' })
   })
 
   it('stops at a file that is not a valid definition, naming the file and its problems, and stores none of the files', async () => {
-    await writeDefinition('abandoned-vehicle.json', definitionSource({ code: 'abandoned-vehicle' }))
-    await writeDefinition('dead-animal.json', definitionSource({ code: 'dead-animal', questions: [] }))
+    await writeDefinition('abandoned-trolley.json', definitionSource({ code: 'abandoned-trolley' }))
+    await writeDefinition('fallen-tree.json', definitionSource({ code: 'fallen-tree', questions: [] }))
     const refusal = await catalogue.seedDefinitions(folder).catch((error: unknown) => error)
     expect(refusal).toBeInstanceOf(InvalidDefinitionFile)
-    expect((refusal as Error).message).toBe(`${path.join(folder, 'dead-animal.json')} is not a valid service definition: questions must have at least one question`)
-    expect(await catalogue.currentDefinition('abandoned-vehicle')).toBeUndefined()
+    expect((refusal as Error).message).toBe(`${path.join(folder, 'fallen-tree.json')} is not a valid service definition: questions must have at least one question`)
+    expect(await catalogue.currentDefinition('abandoned-trolley')).toBeUndefined()
   })
 
   it('refuses a file that is not JSON, or is not named after the service it describes', async () => {
-    await writeDefinition('street-light.json', '{ "code": "street-light", ')
-    await expect(catalogue.seedDefinitions(folder)).rejects.toThrow(/street-light\.json is not a valid service definition: definition is not JSON/)
+    await writeDefinition('bus-shelter.json', '{ "code": "bus-shelter", ')
+    await expect(catalogue.seedDefinitions(folder)).rejects.toThrow(/bus-shelter\.json is not a valid service definition: definition is not JSON/)
 
-    await rm(path.join(folder, 'street-light.json'))
-    await writeDefinition('street-lights.json', definitionSource({ code: 'street-light' }))
+    await rm(path.join(folder, 'bus-shelter.json'))
+    await writeDefinition('bus-shelters.json', definitionSource({ code: 'bus-shelter' }))
     await expect(catalogue.seedDefinitions(folder)).rejects.toThrow(
-      /street-lights\.json is not a valid service definition: code is 'street-light', so the file must be named street-light\.json/,
+      /bus-shelters\.json is not a valid service definition: code is 'bus-shelter', so the file must be named bus-shelter\.json/,
     )
   })
 
@@ -86,15 +86,15 @@ describe('seeding service definitions from files', () => {
       .values({ name: 'Kat Nowak', email: 'kat.nowak@example.gov.uk' })
       .returning('id')
       .executeTakeFirstOrThrow()
-    await writeDefinition('dog-fouling.json', definitionSource({ code: 'dog-fouling', name: 'Report dog fouling' }))
+    await writeDefinition('litter-bin.json', definitionSource({ code: 'litter-bin', name: 'Report dog fouling' }))
     await catalogue.seedDefinitions(folder)
-    await catalogue.publishDefinition(definitionSource({ code: 'dog-fouling', name: 'Report dog mess' }), { publishedBy: editor.id })
+    await catalogue.publishDefinition(definitionSource({ code: 'litter-bin', name: 'Report dog mess' }), { publishedBy: editor.id })
 
     await catalogue.seedDefinitions(folder)
-    expect(await catalogue.currentDefinition('dog-fouling')).toMatchObject({ version: 2, definition: { name: { en: 'Report dog mess' } } })
+    expect(await catalogue.currentDefinition('litter-bin')).toMatchObject({ version: 2, definition: { name: { en: 'Report dog mess' } } })
 
-    await writeDefinition('dog-fouling.json', definitionSource({ code: 'dog-fouling', name: 'Report dog fouling on a pavement' }))
+    await writeDefinition('litter-bin.json', definitionSource({ code: 'litter-bin', name: 'Report dog fouling on a pavement' }))
     await catalogue.seedDefinitions(folder)
-    expect(await catalogue.currentDefinition('dog-fouling')).toMatchObject({ version: 3, definition: { name: { en: 'Report dog fouling on a pavement' } } })
+    expect(await catalogue.currentDefinition('litter-bin')).toMatchObject({ version: 3, definition: { name: { en: 'Report dog fouling on a pavement' } } })
   })
 })

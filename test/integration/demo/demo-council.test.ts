@@ -22,7 +22,18 @@ describe('the demo council', () => {
     await loadDemoCouncil(test.services, { config: test.config, db: test.database.db, logger: createLogger('silent') })
     expect(await count('properties')).toBe(5000)
     expect(await count('wards')).toBe(12)
-    expect((await test.services.catalogue.listServices()).map((service) => service.code).sort()).toEqual(['housing-repair', 'missed-bin'])
+    expect((await test.services.catalogue.listServices()).map((service) => service.code).sort()).toEqual([
+      'abandoned-vehicle',
+      'blocked-drain',
+      'dead-animal',
+      'dog-fouling',
+      'fly-tipping',
+      'graffiti',
+      'housing-repair',
+      'missed-bin',
+      'pothole',
+      'street-light',
+    ])
     const tenancies = await count('tenancies')
     expect(tenancies).toBeGreaterThan(1500)
 

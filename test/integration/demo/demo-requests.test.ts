@@ -43,6 +43,25 @@ describe('the demo council’s requests', () => {
     expect(open).toBeLessThan(200)
   })
 
+  it('has public street reports across the borough, most described and approved, some dealt with, and a month of usage', async () => {
+    const reports = await sql<{ reports: string; kinds: string; wards: string; approved: string; pending: string; completed: string; untold: string }>`
+      select count(*) as reports, count(distinct service_code) as kinds, count(distinct ward_code) as wards,
+             count(*) filter (where moderation = 'approved') as approved, count(*) filter (where moderation = 'pending') as pending,
+             count(*) filter (where status = 'completed') as completed, count(*) filter (where alerts_sent_at is null) as untold
+      from requests where is_public`.execute(test.database.db)
+    const row = reports.rows[0]!
+    expect(Number(row.reports)).toBeGreaterThan(140)
+    expect(Number(row.kinds)).toBe(8)
+    expect(Number(row.wards)).toBe(12)
+    expect(Number(row.approved)).toBeGreaterThan(Number(row.pending))
+    expect(Number(row.pending)).toBeGreaterThan(0)
+    expect(Number(row.completed)).toBeGreaterThan(0)
+    expect(Number(row.untold)).toBe(0)
+    const home = await new Agent(test.app).get('/')
+    const mostUsed = home.page('.app-top-tasks a').map((_, link) => home.page(link).attr('href')).get()
+    expect(mostUsed.slice(0, 3)).toEqual(['/services/pay-council-tax', '/services/missed-bin', '/services/housing-repair'])
+  })
+
   it('has every priority, several hold reasons and every closure reason', async () => {
     const priorities = await countsBy('priority')
     for (const priority of ['emergency', 'urgent', 'routine']) expect(priorities.get(priority) ?? 0, priority).toBeGreaterThan(0)

@@ -1,18 +1,24 @@
 import { describe, expect, it } from 'vitest'
 import { isChoiceQuestion, placeholdersIn, type ChoiceQuestion } from '../../../src/modules/catalogue/definition.ts'
 import { nextPage, pages, type Answers } from '../../../src/modules/catalogue/questions.ts'
-import { validateDefinition } from '../../../src/modules/catalogue/validate-definition.ts'
+import { validateEntry } from '../../../src/modules/catalogue/validate-definition.ts'
 import { readSeed, seed, seedFiles } from './factory.ts'
 
 describe('seed definitions', () => {
-  it('include the repair journey and a street report', () => {
-    expect(seedFiles()).toEqual(expect.arrayContaining(['housing-repair.json', 'missed-bin.json']))
+  it('include the repair journey, the nine street reports and services that live elsewhere', () => {
+    const streetReports = ['pothole', 'fly-tipping', 'graffiti', 'street-light', 'missed-bin', 'abandoned-vehicle', 'dog-fouling', 'blocked-drain', 'dead-animal']
+    expect(seedFiles()).toEqual(expect.arrayContaining(['housing-repair.json', ...streetReports.map((code) => `${code}.json`), 'pay-council-tax.json']))
   })
 
-  it.each(seedFiles())('%s is a valid definition named after its file', (file) => {
-    const result = validateDefinition(readSeed(file))
+  it.each(seedFiles())('%s is a valid entry named after its file', (file) => {
+    const result = validateEntry(readSeed(file))
     expect(result.valid ? [] : result.problems).toEqual([])
-    expect(result.valid && `${result.definition.code}.json`).toBe(file)
+    expect(result.valid && `${result.entry.code}.json`).toBe(file)
+  })
+
+  const publicReports = seedFiles().filter((file) => (readSeed(file) as { recordVisibility?: string }).recordVisibility === 'public')
+  it.each(publicReports)('%s is a public report that asks where the problem is first', (file) => {
+    expect((readSeed(file) as { questions: { kind: string }[] }).questions[0]!.kind).toBe('location')
   })
 })
 
@@ -104,8 +110,9 @@ describe('the housing repair definition', () => {
 describe('the missed bin definition', () => {
   const bins = seed('missed-bin')
 
-  it('is a public street report found by location', () => {
-    expect(bins).toMatchObject({ audience: 'residents', recordVisibility: 'public', owningTeam: 'waste' })
+  // Where a missed bin was left is the reporter's own home, so these reports are never on the public map.
+  it('is a private street report found by location', () => {
+    expect(bins).toMatchObject({ audience: 'residents', recordVisibility: 'private', owningTeam: 'waste' })
     expect(bins.questions[0]).toMatchObject({ kind: 'location', required: true })
   })
 

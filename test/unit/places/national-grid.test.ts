@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { gridToLatitudeLongitude, gridToOsgb36 } from '../../../src/modules/places/national-grid.ts'
+import { gridToLatitudeLongitude, gridToOsgb36, latitudeLongitudeToGrid, osgb36ToGrid } from '../../../src/modules/places/national-grid.ts'
 
 const fromDegreesMinutesSeconds = (degrees: number, minutes: number, seconds: number) => degrees + minutes / 60 + seconds / 3600
 /** Metres between two nearby points, near enough for checking a few metres. */
@@ -39,5 +39,35 @@ describe('British National Grid to latitude and longitude', () => {
     expect(metresBetween(osgb36, wgs84)).toBeLessThan(150)
     expect(wgs84.latitude).toBeCloseTo(51.5, 0)
     expect(wgs84.longitude).toBeCloseTo(-0.13, 1)
+  })
+})
+
+describe('latitude and longitude to British National Grid', () => {
+  it('matches Ordnance Survey’s worked example of the projection (Caister water tower) to a millimetre', () => {
+    // "A guide to coordinate systems in Great Britain", annex C: 52°39′27.2531″N 1°43′4.5177″E on
+    // OSGB36 is E 651409.903, N 313177.270.
+    const grid = osgb36ToGrid(fromDegreesMinutesSeconds(52, 39, 27.2531), fromDegreesMinutesSeconds(1, 43, 4.5177))
+    expect(grid.easting).toBeCloseTo(651_409.903, 3)
+    expect(grid.northing).toBeCloseTo(313_177.27, 3)
+  })
+
+  it.each([
+    ['Lower Wendle', 447_000, 203_000],
+    ['Caister water tower', 651_409.903, 313_177.27],
+    ['Westminster', 530_000, 180_000],
+    ['Land’s End', 134_000, 25_000],
+    ['Snowdon', 260_900, 354_300],
+    ['Glasgow', 259_000, 665_000],
+    ['the Outer Hebrides', 90_000, 900_000],
+    ['Shetland', 447_000, 1_141_000],
+  ])('comes back to within 5 millimetres of the grid reference it started from at %s', (_place, easting, northing) => {
+    const { latitude, longitude } = gridToLatitudeLongitude(easting, northing)
+    const grid = latitudeLongitudeToGrid(latitude, longitude)
+    expect(Math.hypot(grid.easting - easting, grid.northing - northing)).toBeLessThan(0.005)
+  })
+
+  it('refuses coordinates that are not finite numbers', () => {
+    expect(() => latitudeLongitudeToGrid(Number.NaN, -1)).toThrow(RangeError)
+    expect(() => latitudeLongitudeToGrid(52, Number.POSITIVE_INFINITY)).toThrow('Latitude and longitude must be finite numbers, not 52 and Infinity')
   })
 })

@@ -14,7 +14,13 @@ import { definition } from '../catalogue/factory.ts'
 
 const owner = 'c0ffee00-0000-4000-8000-000000000001'
 const fixit = 'c0ffee00-0000-4000-8000-0000000000f1'
-const photo = (changes: Partial<PhotoAccess> = {}): PhotoAccess => ({ visibility: 'public', requestPersonId: owner, assignedContractorId: fixit, ...changes })
+const photo = (changes: Partial<PhotoAccess> = {}): PhotoAccess => ({
+  visibility: 'public',
+  requestPersonId: owner,
+  assignedContractorId: fixit,
+  approvedForEveryone: false,
+  ...changes,
+})
 const staff = (permissions: Permission[], contractorId: string | null = null): PhotoViewer => ({ kind: 'staff', permissions: new Set(permissions), contractorId })
 
 describe('who may see a request photo', () => {
@@ -39,6 +45,11 @@ describe('who may see a request photo', () => {
   it('shows nothing to staff without either permission, or to someone not signed in', () => {
     expect(maySeePhoto(staff(['catalogue.edit'], fixit), photo())).toBe(false)
     expect(maySeePhoto({ kind: 'anonymous' }, photo())).toBe(false)
+  })
+
+  it('shows a photo of a public report a moderator approved to anyone at all', () => {
+    expect(maySeePhoto({ kind: 'anonymous' }, photo({ approvedForEveryone: true }))).toBe(true)
+    expect(maySeePhoto({ kind: 'resident', personId: 'c0ffee00-0000-4000-8000-000000000002' }, photo({ approvedForEveryone: true }))).toBe(true)
   })
 })
 

@@ -1,0 +1,368 @@
+import { sql, type Kysely } from 'kysely'
+import type { ServiceDependencies } from '../../container.ts'
+import type { Database } from '../../database.ts'
+import { InvalidInput, NotFound } from '../../lib/errors.ts'
+import { ownWordsOf, textIn, type Answers, type CatalogueServices, type ServiceDefinition } from '../catalogue/index.ts'
+import { recordAudit } from '../identity/audit.ts'
+import { latitudeLongitudeToGrid } from '../places/index.ts'
+import type { RequestStatus } from './lifecycle.ts'
+import { parseReference } from './references.ts'
+import type { Moderation } from './tables.ts'
+
+const closedStatuses: readonly RequestStatus[] = ['completed', 'cancelled', 'closed']
+
+/** The most reports one map response carries; more than this in view are drawn as clusters. */
+export const mostMapReports = 300
+/** A map in clusters is cut into this many cells each way. */
+const clusterCellsAcross = 12
+/** The longest public text a moderator may approve or write: Open311's limit for a description. */
+export const longestPublicText = 4000
+const reportsPerPage = 25
+
+export type ReportState = 'open' | 'closed'
+
+export interface ReportFilters {
+  serviceCode?: string | undefined
+  state?: ReportState | undefined
+  wardCode?: string | undefined
+}
+
+/** A report as anyone may see it: never a name, and the reporter's own words only once approved. */
+export interface PublicReportSummary {
+  reference: string
+  serviceCode: string
+  serviceName: string
+  status: RequestStatus
+  statusLabel: string
+  /** The street it is on or its ward: never the nearest house, which could be the reporter's own. */
+  place: string
+  latitude: number
+  longitude: number
+  reportedAt: Date
+  supporters: number
+}
+
+export interface PublicReport extends PublicReportSummary {
+  /** The approved words, or undefined while they wait for a moderator or after they were hidden. */
+  text: string | undefined
+  photoIds: string[]
+  timeline: { at: Date; label: string }[]
+  wardCode: string | null
+  /** The report this one was merged into, when it turned out to be the same problem. */
+  mergedInto: string | undefined
+  isOpen: boolean
+}
+
+export interface NearbyReport extends PublicReportSummary {
+  metres: number
+}
+
+export type MapData =
+  | { kind: 'reports'; reports: { reference: string; latitude: number; longitude: number; serviceName: string; statusLabel: string }[] }
+  | { kind: 'clusters'; clusters: { latitude: number; longitude: number; count: number }[] }
+
+export interface MapBox {
+  west: number
+  south: number
+  east: number
+  north: number
+}
+
+export interface PublicReportDependencies extends ServiceDependencies {
+  catalogue: Pick<CatalogueServices, 'definitionVersion'>
+}
+
+/**
+ * Reports of the services the council publishes: the public map and list, each report's public
+ * page, "is it one of these?" before a duplicate is made, support and following, and moderation of
+ * what reporters wrote.
+ */
+export function createPublicReports({ db, catalogue }: PublicReportDependencies) {
+  /** Definitions read once per call, since many reports share a few versions. */
+  function definitions() {
+    const read = new Map<string, Promise<ServiceDefinition>>()
+    return (versionId: string) => {
+      let definition = read.get(versionId)
+      if (!definition) {
+        definition = catalogue.definitionVersion(versionId).then((version) => {
+          if (!version) throw new Error(`The definition version ${versionId} that a request is pinned to cannot be read`)
+          return version.definition
+        })
+        read.set(versionId, definition)
+      }
+      return definition
+    }
+  }
+
+  function publicReports(database: Kysely<Database> = db) {
+    return database
+      .selectFrom('requests')
+      .leftJoin('streets', 'streets.usrn', 'requests.usrn')
+      .leftJoin('wards', 'wards.code', 'requests.ward_code')
+      .select([
+        'requests.id',
+        'requests.reference',
+        'requests.service_code',
+        'requests.definition_version_id',
+        'requests.status',
+        'requests.created_at',
+        'requests.latitude',
+        'requests.longitude',
+        'requests.ward_code',
+        'streets.name as street_name',
+        'streets.town as street_town',
+        'wards.name as ward_name',
+        sql<number>`(select count(*) from request_followers where request_followers.request_id = requests.id and supports)::integer`.as('supporters'),
+      ])
+      .where('requests.is_public', '=', true)
+      .where('requests.location', 'is not', null)
+  }
+
+  type ReportRow = Awaited<ReturnType<ReturnType<typeof publicReports>['execute']>>[number]
+
+  async function summaryOf(row: ReportRow, definitionOf: ReturnType<typeof definitions>): Promise<PublicReportSummary> {
+    const definition = await definitionOf(row.definition_version_id)
+    const street = row.street_name && [row.street_name, row.street_town].filter(Boolean).join(', ')
+    return {
+      reference: row.reference,
+      serviceCode: row.service_code,
+      serviceName: textIn(definition.name, 'en'),
+      status: row.status,
+      statusLabel: textIn(definition.statusLabels[row.status], 'en'),
+      place: street ? `On or near ${street}` : row.ward_name ? `In ${row.ward_name} ward` : 'In the council’s area',
+      latitude: row.latitude!,
+      longitude: row.longitude!,
+      reportedAt: row.created_at,
+      supporters: row.supporters,
+    }
+  }
+
+  function filtered<Query extends ReturnType<typeof publicReports>>(query: Query, filters: ReportFilters): Query {
+    let narrowed = query
+    if (filters.serviceCode) narrowed = narrowed.where('requests.service_code', '=', filters.serviceCode) as Query
+    if (filters.wardCode) narrowed = narrowed.where('requests.ward_code', '=', filters.wardCode) as Query
+    if (filters.state === 'open') narrowed = narrowed.where('requests.status', 'not in', closedStatuses) as Query
+    if (filters.state === 'closed') narrowed = narrowed.where('requests.status', 'in', closedStatuses) as Query
+    return narrowed.where('requests.duplicate_of', 'is', null) as Query
+  }
+
+  async function publicRow(reference: string) {
+    const parsed = parseReference(reference)
+    const row = parsed && (await publicReports().select(['requests.public_text', 'requests.moderation', 'requests.duplicate_of']).where('requests.reference', '=', parsed).executeTakeFirst())
+    if (!row) throw new NotFound('report')
+    return row
+  }
+
+  return {
+    /**
+     * Open public reports of the same service within the distance, nearest first: what a person is
+     * asked about before they make a report that may already exist. The partial GiST index on open
+     * located requests answers the circle test.
+     */
+    async nearby(serviceCode: string, point: { easting: number; northing: number }, metres: number, limit = 5): Promise<NearbyReport[]> {
+      const centre = `(${point.easting},${point.northing})`
+      const rows = await publicReports()
+        .select(sql<number>`requests.location <-> ${centre}::point`.as('metres'))
+        .where('requests.service_code', '=', serviceCode)
+        .where('requests.status', 'not in', closedStatuses)
+        .where('requests.duplicate_of', 'is', null)
+        .where(sql<boolean>`requests.location <@ circle(${centre}::point, ${metres})`)
+        .orderBy(sql`requests.location <-> ${centre}::point`)
+        .limit(limit)
+        .execute()
+      const definitionOf = definitions()
+      return Promise.all(rows.map(async (row) => ({ ...(await summaryOf(row, definitionOf)), metres: Math.round(row.metres) })))
+    },
+
+    /** One page of public reports, newest first, with how many there are in all. */
+    async list(filters: ReportFilters, page = 1): Promise<{ reports: PublicReportSummary[]; total: number; page: number; pages: number }> {
+      const base = filtered(publicReports(), filters)
+      const { total } = await db
+        .selectFrom(base.clearSelect().select(sql<number>`1`.as('one')).as('matching'))
+        .select(sql<number>`count(*)::integer`.as('total'))
+        .executeTakeFirstOrThrow()
+      const pages = Math.max(1, Math.ceil(total / reportsPerPage))
+      const current = Math.min(Math.max(1, Math.trunc(page) || 1), pages)
+      const rows = await base.orderBy('requests.created_at', 'desc').orderBy('requests.reference').limit(reportsPerPage).offset((current - 1) * reportsPerPage).execute()
+      const definitionOf = definitions()
+      return { reports: await Promise.all(rows.map((row) => summaryOf(row, definitionOf))), total, page: current, pages }
+    },
+
+    /** A report's public page; NotFound for a report that is not public, exactly as for one that does not exist. */
+    async report(reference: string): Promise<PublicReport> {
+      const row = await publicRow(reference)
+      const definitionOf = definitions()
+      const definition = await definitionOf(row.definition_version_id)
+      const [events, photos, merged] = await Promise.all([
+        db
+          .selectFrom('request_events')
+          .select(['occurred_at', 'to_status'])
+          .where('request_id', '=', row.id)
+          .where('kind', '=', 'status-change')
+          .where('visibility', '=', 'public')
+          .orderBy('occurred_at')
+          .orderBy('id')
+          .execute(),
+        row.moderation === 'approved'
+          ? db.selectFrom('request_photos').select('id').where('request_id', '=', row.id).where('visibility', '=', 'public').orderBy('position').execute()
+          : [],
+        row.duplicate_of ? db.selectFrom('requests').select('reference').where('id', '=', row.duplicate_of).executeTakeFirst() : undefined,
+      ])
+      return {
+        ...(await summaryOf(row, definitionOf)),
+        text: row.moderation === 'approved' ? (row.public_text ?? undefined) : undefined,
+        photoIds: photos.map((photo) => photo.id),
+        timeline: events.flatMap((event) => (event.to_status ? [{ at: event.occurred_at, label: textIn(definition.statusLabels[event.to_status], 'en') }] : [])),
+        wardCode: row.ward_code,
+        mergedInto: merged?.reference,
+        isOpen: !closedStatuses.includes(row.status),
+      }
+    },
+
+    /**
+     * The reports in a map's view, or clusters of them when there are more than a map can show, so
+     * no response is ever large. The view is searched as the grid box around it, through the GiST
+     * index, then trimmed to the view exactly.
+     */
+    async mapData(box: MapBox, filters: ReportFilters): Promise<MapData> {
+      const corners = [
+        latitudeLongitudeToGrid(box.south, box.west),
+        latitudeLongitudeToGrid(box.south, box.east),
+        latitudeLongitudeToGrid(box.north, box.west),
+        latitudeLongitudeToGrid(box.north, box.east),
+      ]
+      const eastings = corners.map((corner) => corner.easting)
+      const northings = corners.map((corner) => corner.northing)
+      const gridBox = `((${Math.min(...eastings)},${Math.min(...northings)}),(${Math.max(...eastings)},${Math.max(...northings)}))`
+      const inView = <Query extends ReturnType<typeof publicReports>>(query: Query): Query =>
+        filtered(query, filters)
+          .where(sql<boolean>`requests.location <@ ${gridBox}::box`)
+          .where('requests.latitude', '>=', box.south)
+          .where('requests.latitude', '<=', box.north)
+          .where('requests.longitude', '>=', box.west)
+          .where('requests.longitude', '<=', box.east) as Query
+      // Whether the view holds more than a map can show is asked first without sorting, so a crowded
+      // view stops after mostMapReports + 1 index hits instead of reading and sorting every report in it.
+      const inViewCount = await inView(publicReports()).clearSelect().select(sql<number>`1`.as('one')).limit(mostMapReports + 1).execute()
+      if (inViewCount.length <= mostMapReports) {
+        const rows = await inView(publicReports()).orderBy('requests.created_at', 'desc').limit(mostMapReports).execute()
+        const definitionOf = definitions()
+        const reports = await Promise.all(rows.map((row) => summaryOf(row, definitionOf)))
+        return { kind: 'reports', reports: reports.map(({ reference, latitude, longitude, serviceName, statusLabel }) => ({ reference, latitude, longitude, serviceName, statusLabel })) }
+      }
+      const cell = Math.max(Math.max(...eastings) - Math.min(...eastings), Math.max(...northings) - Math.min(...northings)) / clusterCellsAcross
+      const clusters = await db
+        .selectFrom(inView(publicReports()).clearSelect().select(['requests.easting', 'requests.northing', 'requests.latitude', 'requests.longitude']).as('shown'))
+        .select([sql<number>`count(*)::integer`.as('count'), sql<number>`avg(shown.latitude)`.as('latitude'), sql<number>`avg(shown.longitude)`.as('longitude')])
+        .groupBy([sql`floor(shown.easting / ${cell})`, sql`floor(shown.northing / ${cell})`])
+        .execute()
+      return { kind: 'clusters', clusters: clusters.map((cluster) => ({ count: cluster.count, latitude: Number(cluster.latitude), longitude: Number(cluster.longitude) })) }
+    },
+
+    /**
+     * "I have this problem too": the person follows the report and is counted as supporting it.
+     * Adding support twice counts once.
+     */
+    async support(reference: string, personId: string): Promise<{ reference: string }> {
+      const row = await publicRow(reference)
+      await db
+        .insertInto('request_followers')
+        .values({ request_id: row.id, person_id: personId, supports: true })
+        .onConflict((conflict) => conflict.columns(['request_id', 'person_id']).doUpdateSet({ supports: true }))
+        .execute()
+      return { reference: row.reference }
+    },
+
+    async follow(reference: string, personId: string): Promise<void> {
+      const row = await publicRow(reference)
+      await db.insertInto('request_followers').values({ request_id: row.id, person_id: personId }).onConflict((conflict) => conflict.columns(['request_id', 'person_id']).doNothing()).execute()
+    },
+
+    async unfollow(reference: string, personId: string): Promise<void> {
+      const row = await publicRow(reference)
+      await db.deleteFrom('request_followers').where('request_id', '=', row.id).where('person_id', '=', personId).execute()
+    },
+
+    async isFollowing(reference: string, personId: string): Promise<boolean> {
+      const row = await publicRow(reference)
+      const found = await db.selectFrom('request_followers').select('person_id').where('request_id', '=', row.id).where('person_id', '=', personId).executeTakeFirst()
+      return found !== undefined
+    },
+
+    /** Public reports whose words or photos wait for a moderator, oldest first. */
+    async awaitingModeration(limit = 50) {
+      const rows = await db
+        .selectFrom('requests')
+        .select(['id', 'reference', 'service_code', 'definition_version_id', 'answers', 'created_at'])
+        .where('moderation', '=', 'pending')
+        .orderBy('created_at')
+        .limit(limit)
+        .execute()
+      const definitionOf = definitions()
+      return Promise.all(
+        rows.map(async (row) => {
+          const definition = await definitionOf(row.definition_version_id)
+          return { id: row.id, reference: row.reference, serviceName: textIn(definition.name, 'en'), reportedAt: row.created_at, definition, answers: row.answers }
+        }),
+      )
+    },
+
+    /** What a moderator needs to decide on one public report: the words as sent, as shown now, and its photos. */
+    async forModeration(reference: string) {
+      const parsed = parseReference(reference)
+      const row =
+        parsed &&
+        (await db
+          .selectFrom('requests')
+          .select(['id', 'reference', 'definition_version_id', 'answers', 'created_at', 'public_text', 'moderation', 'moderated_at', 'is_public'])
+          .where('reference', '=', parsed)
+          .executeTakeFirst())
+      if (!row || !row.is_public) throw new NotFound('report')
+      const definition = await definitions()(row.definition_version_id)
+      const photos = await db.selectFrom('request_photos').select('id').where('request_id', '=', row.id).where('visibility', '=', 'public').orderBy('position').execute()
+      return {
+        id: row.id,
+        reference: row.reference,
+        serviceName: textIn(definition.name, 'en'),
+        reportedAt: row.created_at,
+        ownWords: ownWordsOf(definition, row.answers as Answers),
+        publicText: row.public_text,
+        moderation: row.moderation,
+        moderatedAt: row.moderated_at,
+        photoIds: photos.map((photo) => photo.id),
+      }
+    },
+
+    /**
+     * A moderator's decision on a report's own words and photos: approved as written or as edited
+     * (the words as sent stay in the request's answers), or hidden. Audited with what was shown
+     * before and after.
+     */
+    async moderate(staffId: string, reference: string, decision: { approve: string } | { hide: true }): Promise<void> {
+      const parsed = parseReference(reference)
+      const approved = 'approve' in decision ? decision.approve.replace(/\r\n?/g, '\n').trim() : undefined
+      if (approved !== undefined && approved === '') throw new InvalidInput({ publicText: 'Enter the words to show, or hide them instead' })
+      if (approved !== undefined && approved.length > longestPublicText) {
+        throw new InvalidInput({ publicText: `The words to show must be ${longestPublicText.toLocaleString('en-GB')} characters or fewer` })
+      }
+      await db.transaction().execute(async (transaction) => {
+        const row = parsed && (await transaction.selectFrom('requests').select(['id', 'is_public', 'public_text', 'moderation']).where('reference', '=', parsed).forUpdate().executeTakeFirst())
+        if (!row || !row.is_public) throw new NotFound('report')
+        const moderation: Moderation = approved === undefined ? 'hidden' : 'approved'
+        await transaction
+          .updateTable('requests')
+          .set({ moderation, public_text: approved ?? row.public_text, moderated_at: new Date(), moderated_by: staffId })
+          .where('id', '=', row.id)
+          .execute()
+        await recordAudit(transaction, {
+          actor: { kind: 'staff', id: staffId },
+          action: moderation === 'approved' ? 'report.approve-public-text' : 'report.hide-public-text',
+          subject: { type: 'request', id: row.id },
+          details: { before: { moderation: row.moderation, text: row.public_text }, after: { moderation, text: approved ?? row.public_text } },
+        })
+      })
+    },
+  }
+}
+
+export type PublicReports = ReturnType<typeof createPublicReports>
