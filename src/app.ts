@@ -16,7 +16,7 @@ import { healthRoutes } from './modules/site/health.ts'
 import { siteRoutes } from './modules/site/routes.ts'
 import { identityRoutes } from './modules/identity/index.ts'
 import { placesRoutes } from './modules/places/index.ts'
-import { formRoutes, frontDoorRoutes } from './modules/catalogue/index.ts'
+import { catalogueEditorRoutes, formRoutes, frontDoorRoutes, guestRoutes } from './modules/catalogue/index.ts'
 import { notificationRoutes, notificationStaffRoutes } from './modules/notifications/index.ts'
 import { moderationRoutes, publicReportRoutes, reportAlertRoutes, requestPhotoRoutes, residentRequestRoutes, responseTemplateRoutes, staffRequestRoutes, workRoutes } from './modules/requests/index.ts'
 import { warningRoutes } from './modules/warnings/index.ts'
@@ -61,6 +61,8 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
 
   await app.register(siteRoutes, { config, services })
   await app.register(frontDoorRoutes, { config, services })
+  await app.register(catalogueEditorRoutes, { db, services })
+  await app.register(guestRoutes, { config, db, services })
   await app.register(identityRoutes, { config, services })
   await app.register(staffRequestRoutes, { config, db, services })
   await app.register(workRoutes, { config, db, services })

@@ -7,3 +7,6 @@ initAll()
 if (document.querySelector('[data-module="app-location-map"]')) {
   import('/public/javascripts/location-map.js').catch(() => {})
 }
+if (document.querySelector('[data-module="app-reports-map"]')) {
+  import('/public/javascripts/reports-map.js').catch(() => {})
+}

@@ -786,14 +786,27 @@ export async function loadDemoRequests(dependencies: ServiceDependencies, servic
     }
   })
 
-  // The demo's history happened before anyone could read the outbox; a message for each of its
-  // hundreds of past changes, all sent at once on first start, would bury the messages a tester's
-  // own actions send. Each past change counts as told when it happened.
+  await treatHistoryAsTold(db)
+  return { requests: stories.length, people: reporters.length }
+}
+
+/**
+ * The demo's history happened before anyone could read the outbox; a message for each of its
+ * hundreds of past changes, all sent at once on first start, would bury the messages a tester's
+ * own actions send. Each past change counts as told when it happened, to residents, followers and
+ * alerts alike.
+ */
+export async function treatHistoryAsTold(db: DatabaseHandle): Promise<void> {
   await db
     .updateTable('request_events')
     .set((update) => ({ resident_notified_at: update.ref('occurred_at') }))
     .where('notify_resident', '=', true)
     .where('resident_notified_at', 'is', null)
     .execute()
-  return { requests: stories.length, people: reporters.length }
+  await db
+    .updateTable('request_events')
+    .set((update) => ({ followers_told_at: update.ref('occurred_at') }))
+    .where('followers_told_at', 'is', null)
+    .execute()
+  await db.updateTable('requests').set((update) => ({ alerts_sent_at: update.ref('created_at') })).where('alerts_sent_at', 'is', null).execute()
 }

@@ -5,6 +5,7 @@ import { gridToLatitudeLongitude } from '../modules/places/index.ts'
 import { createRequestServices, type StatusChange } from '../modules/requests/index.ts'
 import { demoStaff } from './accounts.ts'
 import { SeededRandom } from './random.ts'
+import { treatHistoryAsTold } from './requests.ts'
 
 /**
  * Street reports for the public map and list, made through the same service as the website's:
@@ -145,18 +146,6 @@ export async function loadDemoStreetReports(dependencies: ServiceDependencies, s
       rowVersion = (await requests.changeStatus(created.id, change, { actor: { kind: 'staff', id: officer }, expectedRowVersion: rowVersion })).rowVersion
     }
   }
-  // What the demo made is history, not news: nobody is sent a message or an alert about it.
-  await db.updateTable('requests').set({ alerts_sent_at: new Date() }).where('alerts_sent_at', 'is', null).execute()
-  await db
-    .updateTable('request_events')
-    .set((update) => ({ followers_told_at: update.ref('occurred_at') }))
-    .where('followers_told_at', 'is', null)
-    .execute()
-  await db
-    .updateTable('request_events')
-    .set((update) => ({ resident_notified_at: update.ref('occurred_at') }))
-    .where('notify_resident', '=', true)
-    .where('resident_notified_at', 'is', null)
-    .execute()
+  await treatHistoryAsTold(db)
   return reportCount
 }

@@ -30,6 +30,8 @@ import {
 } from './definition.ts'
 import { catalogueLocale, councilText } from './council-text.ts'
 import { formDrafts, type DraftOwner } from './form-drafts.ts'
+import { guestOf, requireGuest, type GuestHeld } from './guests.ts'
+import { guestSubmissions } from './guest-submissions.ts'
 import { filledHoneypot, honeypotField, limitSubmissions } from './submission-limits.ts'
 import { propertyFor } from './priority-rules.ts'
 import {
@@ -110,6 +112,11 @@ interface JourneySite {
   afterSubmission?(request: FastifyRequest, created: { id: string; reference: string }): Promise<{ next: string } | { note: string } | undefined>
   /** Whether sending is limited and guarded by a hidden field: on the open web, not for staff at their desks. */
   slowsSpam: boolean
+  /**
+   * Whether a sent form waits for its sender to confirm it, by the link or code sent to them,
+   * before it becomes a request: for someone reporting without an account.
+   */
+  holdsUntilConfirmed: boolean
 }
 
 /** What the form sent as confirmed, kept in the session so only whoever sent it sees its confirmation. */
@@ -149,6 +156,7 @@ function isReachable(definition: ServiceDefinition, answers: Answers, pageId: st
 export async function formRoutes(app: FastifyInstance, { config, db, services }: { config: Config; db: DatabaseHandle; services: Services }) {
   const { catalogue, places, requests } = services
   const drafts = formDrafts(db)
+  const guests = guestSubmissions(db)
   const storage: FileStorage = new LocalFileStorage(config.uploadsDirectory)
 
   const text = councilText(config.council)
@@ -571,6 +579,38 @@ export async function formRoutes(app: FastifyInstance, { config, db, services }:
     return services.publicReports.nearby(journey.code, location, config.nearbyReportMetres)
   }
 
+  /**
+   * Keeps a guest's answers until they confirm them, and sends the link (by email) or the code
+   * (by text) to the address or number they gave, in the same transaction.
+   */
+  async function holdForConfirmation(request: FastifyRequest, reply: FastifyReply, journey: Journey) {
+    const guest = guestOf(request)
+    if (!guest) return reply.redirect(`/services/${encodeURIComponent(journey.code)}/guest`, 303)
+    const draft = await drafts.claim(journey.owner)
+    if (!draft) return reply.redirect(`${journey.base}/start`, 303)
+    const held = await db.transaction().execute(async (transaction) => {
+      const submission = await guests.hold(transaction, {
+        personId: journey.personId,
+        serviceCode: journey.code,
+        definitionVersionId: draft.definitionVersionId,
+        answers: pruneHiddenAnswers(journey.definition, draft.answers),
+        channel: guest.channel,
+      })
+      const service = text(journey.definition.name)
+      await services.notifications.queueMessage(transaction, {
+        personId: journey.personId,
+        channel: guest.channel,
+        recipient: guest.recipient,
+        ...(submission.code
+          ? { messageType: 'guest-report-confirmation-sms', personalisation: { code: submission.code } }
+          : { messageType: 'guest-report-confirmation-email', personalisation: { service, link: `${config.baseUrl}/reports/confirm/${submission.token}` } }),
+      })
+      return submission
+    })
+    request.session.set('guestHeld', { id: held.id, code: journey.code } satisfies GuestHeld)
+    return reply.redirect(`${journey.base}/sent`, 303)
+  }
+
   /** Registers every page of the form engine for one site. */
   function journeyRoutes(site: JourneySite) {
     const journeyOf = async (request: FastifyRequest) => journeyFor(await site.contextOf(request))
@@ -630,6 +670,7 @@ export async function formRoutes(app: FastifyInstance, { config, db, services }:
         if (filledHoneypot(request.body)) return reply.code(400).view('errors/problem.njk', { statusCode: 400, message: request.t('catalogue.form.honeypotFilled') })
         await limitSubmissions(db, { personId: journey.personId, ipAddress: request.ip }, request.t)
       }
+      if (site.holdsUntilConfirmed) return holdForConfirmation(request, reply, journey)
       const draft = await drafts.claim(journey.owner)
       if (!draft) {
         // Sent twice: the first submission took the draft and made the request.
@@ -780,6 +821,7 @@ export async function formRoutes(app: FastifyInstance, { config, db, services }:
     guard: requireResident,
     publicStart: true,
     slowsSpam: true,
+    holdsUntilConfirmed: false,
     mayUse: (request) => request.session.principal?.kind === 'resident',
     async contextOf(request) {
       const { code } = request.params as JourneyParams
@@ -793,6 +835,21 @@ export async function formRoutes(app: FastifyInstance, { config, db, services }:
     },
   })
 
+  journeyRoutes({
+    prefix: '/services/:code/guest',
+    guard: requireGuest,
+    publicStart: false,
+    slowsSpam: true,
+    holdsUntilConfirmed: true,
+    mayUse: (request) => guestOf(request) !== undefined,
+    async contextOf(request) {
+      const { code } = request.params as JourneyParams
+      const guest = guestOf(request)
+      if (!guest) throw new NotFound('page')
+      return { code, personId: guest.personId, agent: undefined, person: undefined, channel: 'web', base: `/services/${encodeURIComponent(code)}/guest` }
+    },
+  })
+
   const mayRaise = requireStaffPermission('requests.raise-for-resident')
 
   journeyRoutes({
@@ -800,6 +857,7 @@ export async function formRoutes(app: FastifyInstance, { config, db, services }:
     guard: mayRaise,
     publicStart: false,
     slowsSpam: false,
+    holdsUntilConfirmed: false,
     mayUse: (request) => request.staff?.permissions.has('requests.raise-for-resident') ?? false,
     async contextOf(request) {
       const { code, personId = '', channel = '' } = request.params as JourneyParams

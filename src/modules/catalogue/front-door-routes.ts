@@ -68,6 +68,8 @@ export async function frontDoorRoutes(app: FastifyInstance, { config, services }
       forTenants: entry.audience === 'tenants',
       signedIn: request.session.principal?.kind === 'resident',
       startUrl: `/services/${entry.code}/go`,
+      // Anyone may report a problem without an account; tenants' services need the tenancy linked.
+      guestUrl: entry.link === undefined && entry.audience === 'residents' && request.session.principal?.kind !== 'resident' ? `/services/${entry.code}/guest` : undefined,
       topics: entry.topics.flatMap((id) => {
         const topic = topicById(id)
         return topic ? [{ name: text(topic.name), href: `/topics/${topic.id}` }] : []

@@ -90,6 +90,8 @@ export {
 } from './service.ts'
 export { formRoutes } from './form-routes.ts'
 export { frontDoorRoutes } from './front-door-routes.ts'
+export { catalogueEditorRoutes } from './editor-routes.ts'
+export { guestRoutes } from './guest-routes.ts'
 export { councilText } from './council-text.ts'
 export { filledHoneypot, honeypotField } from './submission-limits.ts'
 export { topics, type Topic } from './topics.ts'

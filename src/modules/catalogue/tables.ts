@@ -37,6 +37,22 @@ export interface CatalogueTables {
     answers: Json<Answers>
     updated_at: Timestamp
   }
+  /** A form sent without an account, waiting for its sender to confirm it by link or code. */
+  guest_submissions: {
+    id: Generated<string>
+    token: Generated<string>
+    person_id: string
+    service_code: string
+    definition_version_id: string
+    answers: Json<Answers>
+    channel: 'email' | 'sms'
+    code_hash: string | null
+    code_attempts: Generated<number>
+    created_at: CreatedAt
+    expires_at: Timestamp
+    confirmed_at: ColumnType<Date | null, Date | null | undefined, Date | null>
+    request_reference: string | null
+  }
   /** Each showing of a page that ended a journey, with the outcome the definition names. */
   form_interruptions_shown: {
     id: Generated<string>

@@ -45,7 +45,7 @@ export class InvalidDefinition extends DomainError {
 }
 
 /** Page names the engine keeps for its own pages, which a question's page would clash with. */
-export const reservedPageIds = ['start', 'check-answers', 'confirmation', 'go', 'nearby'] as const
+export const reservedPageIds = ['start', 'check-answers', 'confirmation', 'go', 'nearby', 'guest', 'sent', 'enter-code'] as const
 
 type PathPart = string | number | symbol
 

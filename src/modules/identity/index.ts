@@ -21,6 +21,7 @@ export { requireStaff, requireStaffPermission, staffActor } from './staff/access
 export { allPermissions, isPermission, type Permission } from './staff/permissions.ts'
 export type { NewStaffMember, StaffAccess, StaffActor, StaffDirectory } from './staff/service.ts'
 export type { Person, ResidentAccounts, NewVerifiedResident } from './residents/service.ts'
+export { emailError, mobileError, normaliseMobile } from './residents/validation.ts'
 export type { NamedTenant, PeopleDirectory, PeopleSearchResults, PeopleSearchRow } from './people/service.ts'
 
 export interface IdentityDependencies extends ServiceDependencies {

@@ -42,6 +42,9 @@ export const messageTypes = {
   'appointment-no-access-email': { channel: 'email', personalisation: ['name', 'reference', 'service', 'date', 'link'] },
   'appointment-no-access-sms': { channel: 'sms', personalisation: ['reference', 'date', 'link'] },
   'appointment-no-access-letter': { channel: 'letter', personalisation: ['name', 'reference', 'service', 'date', 'phone'] },
+  // Someone reporting without an account confirms their report with a link, or a code by text.
+  'guest-report-confirmation-email': { channel: 'email', personalisation: ['service', 'link'] },
+  'guest-report-confirmation-sms': { channel: 'sms', personalisation: ['code'] },
   // Emails about public reports, to anyone who asked for them; each carries its own unsubscribe link.
   'report-alert-confirmation-email': { channel: 'email', personalisation: ['area', 'link'] },
   'report-new-email': { channel: 'email', personalisation: ['service', 'place', 'area', 'link', 'unsubscribe'] },

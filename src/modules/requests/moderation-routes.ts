@@ -4,21 +4,11 @@ import { Conflict, InvalidInput, type FieldErrors } from '../../lib/errors.ts'
 import { textIn } from '../catalogue/index.ts'
 import { requireStaffPermission, staffActor } from '../identity/index.ts'
 import { parseReference } from './references.ts'
+import { formField, takeFlash } from '../../lib/http/forms.ts'
 
 type ReferenceParams = { Params: { reference: string } }
 
 const view = (name: string) => `requests/views/staff/moderation/${name}.njk`
-
-function field(request: FastifyRequest, name: string): string {
-  const value = (request.body as Record<string, unknown> | undefined)?.[name]
-  return typeof value === 'string' ? value : ''
-}
-
-function takeFlash(request: FastifyRequest): string | undefined {
-  const flash = request.session.get<string>('staffFlash')
-  if (flash) request.session.delete('staffFlash')
-  return flash
-}
 
 /**
  * Moderators decide what the public sees of what reporters wrote and photographed, and officers
@@ -30,7 +20,7 @@ export async function moderationRoutes(app: FastifyInstance, { services }: { ser
   const updatersOnly = { preHandler: requireStaffPermission('requests.update') }
 
   app.get('/staff/moderation', moderatorsOnly, async (request, reply) =>
-    reply.view(view('list'), { reports: await publicReports.awaitingModeration(), flash: takeFlash(request) }),
+    reply.view(view('list'), { reports: await publicReports.awaitingModeration(), flash: takeFlash(request, 'staffFlash') }),
   )
 
   async function showReport(request: FastifyRequest<ReferenceParams>, reply: FastifyReply, options: { publicText?: string; errors?: FieldErrors } = {}) {
@@ -45,8 +35,8 @@ export async function moderationRoutes(app: FastifyInstance, { services }: { ser
   app.get<ReferenceParams>('/staff/reports/:reference/moderation', moderatorsOnly, async (request, reply) => showReport(request, reply))
 
   app.post<ReferenceParams>('/staff/reports/:reference/moderation', moderatorsOnly, async (request, reply) => {
-    const decision = field(request, 'decision')
-    const publicText = field(request, 'publicText')
+    const decision = formField(request, 'decision')
+    const publicText = formField(request, 'publicText')
     if (decision !== 'approve' && decision !== 'hide') {
       return showReport(request, reply.code(400), { publicText, errors: { decision: request.t('requests.moderation.errors.decisionMissing') } })
     }
@@ -76,9 +66,9 @@ export async function moderationRoutes(app: FastifyInstance, { services }: { ser
 
   app.post<ReferenceParams>('/staff/requests/:reference/merge', updatersOnly, async (request, reply) => {
     const duplicate = await services.requests.requestByReference(request.params.reference)
-    const keepReference = field(request, 'keepReference')
+    const keepReference = formField(request, 'keepReference')
     try {
-      const expectedRowVersion = Number.parseInt(field(request, 'rowVersion'), 10)
+      const expectedRowVersion = Number.parseInt(formField(request, 'rowVersion'), 10)
       // A form without the version it was shown with cannot prove nobody changed the report since.
       if (!Number.isInteger(expectedRowVersion)) throw new Conflict(request.t('requests.errors.changedBySomeoneElse'))
       await services.requests.mergeDuplicate(duplicate.id, keepReference, { actor: { kind: 'staff', id: staffActor(request).id }, expectedRowVersion })

@@ -1,9 +1,10 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import type { Config } from '../../config.ts'
 import type { Services } from '../../container.ts'
 import { requireResident, residentId } from '../identity/index.ts'
 import { reportsFeed } from './atom-feed.ts'
 import type { MapBox, ReportFilters, ReportState } from './public-reports.ts'
+import { takeFlash } from '../../lib/http/forms.ts'
 
 type ListQuery = { service?: unknown; state?: unknown; ward?: unknown; page?: unknown }
 type Params = { Params: { reference: string } }
@@ -58,7 +59,11 @@ export async function publicReportRoutes(app: FastifyInstance, { config, service
         next: listed.page < listed.pages ? { href: pageUrl(listed.page + 1) } : undefined,
         items: Array.from({ length: listed.pages }, (_, index) => index + 1)
           .filter((number) => number === 1 || number === listed.pages || Math.abs(number - listed.page) <= 2)
-          .map((number) => ({ number, href: pageUrl(number), current: number === listed.page })),
+          // A gap in the page numbers shows as an ellipsis, as the GOV.UK pagination component does.
+          .flatMap((number, index, shown) => [
+            ...(index > 0 && number - shown[index - 1]! > 1 ? [{ ellipsis: true }] : []),
+            { number, href: pageUrl(number), current: number === listed.page },
+          ]),
       },
       map: { ...config.map, area: await places.area(), dataUrl: `/reports/map.json?${filterQuery.toString()}` },
     })
@@ -72,19 +77,13 @@ export async function publicReportRoutes(app: FastifyInstance, { config, service
     return reply.header('cache-control', 'public, max-age=60').send(await publicReports.mapData(box, filters))
   })
 
-  function takeFlash(request: FastifyRequest): string | undefined {
-    const flash = request.session.get<string>('reportFlash')
-    if (flash) request.session.delete('reportFlash')
-    return flash
-  }
-
   app.get<Params>('/reports/:reference', async (request, reply) => {
     const report = await publicReports.report(request.params.reference)
     const personId = request.session.principal?.kind === 'resident' ? request.session.principal.id : undefined
     return reply.view('requests/views/public/report.njk', {
       pageTitle: `${report.serviceName}: ${report.place}`,
       report,
-      flash: takeFlash(request),
+      flash: takeFlash(request, 'reportFlash'),
       signedIn: personId !== undefined,
       following: personId !== undefined && (await publicReports.isFollowing(report.reference, personId)),
       map: { ...config.map, area: await places.area() },

@@ -13,8 +13,10 @@ const closedStatuses: readonly RequestStatus[] = ['completed', 'cancelled', 'clo
 
 /** The most reports one map response carries; more than this in view are drawn as clusters. */
 export const mostMapReports = 300
-/** A map in clusters is cut into this many cells each way. */
+/** A map in clusters is cut into about this many clusters each way. */
 const clusterCellsAcross = 12
+/** The side of the squares report_map_cells counts reports in, in metres. */
+const cellMetres = 100
 /** The longest public text a moderator may approve or write: Open311's limit for a description. */
 export const longestPublicText = 4000
 const reportsPerPage = 25
@@ -221,8 +223,9 @@ export function createPublicReports({ db, catalogue }: PublicReportDependencies)
 
     /**
      * The reports in a map's view, or clusters of them when there are more than a map can show, so
-     * no response is ever large. The view is searched as the grid box around it, through the GiST
-     * index, then trimmed to the view exactly.
+     * no response is ever large. A quiet view is searched as the grid box around it, through the
+     * GiST index, then trimmed to the view exactly; a crowded one is drawn from the counts by
+     * 100-metre square, whatever the number of reports in it.
      */
     async mapData(box: MapBox, filters: ReportFilters): Promise<MapData> {
       const corners = [
@@ -241,20 +244,32 @@ export function createPublicReports({ db, catalogue }: PublicReportDependencies)
           .where('requests.latitude', '<=', box.north)
           .where('requests.longitude', '>=', box.west)
           .where('requests.longitude', '<=', box.east) as Query
-      // Whether the view holds more than a map can show is asked first without sorting, so a crowded
-      // view stops after mostMapReports + 1 index hits instead of reading and sorting every report in it.
-      const inViewCount = await inView(publicReports()).clearSelect().select(sql<number>`1`.as('one')).limit(mostMapReports + 1).execute()
-      if (inViewCount.length <= mostMapReports) {
+      // The counts by 100-metre square say at once whether the view is crowded, and draw it if so.
+      const cells = db
+        .selectFrom('report_map_cells')
+        .where('cell_x', '>=', Math.floor(Math.min(...eastings) / cellMetres))
+        .where('cell_x', '<=', Math.floor(Math.max(...eastings) / cellMetres))
+        .where('cell_y', '>=', Math.floor(Math.min(...northings) / cellMetres))
+        .where('cell_y', '<=', Math.floor(Math.max(...northings) / cellMetres))
+        .where('reports', '>', 0)
+        .$if(filters.serviceCode !== undefined, (query) => query.where('service_code', '=', filters.serviceCode!))
+        .$if(filters.wardCode !== undefined, (query) => query.where('ward_code', '=', filters.wardCode!))
+        .$if(filters.state !== undefined, (query) => query.where('is_open', '=', filters.state === 'open'))
+      const { total } = await cells.select(sql<number>`coalesce(sum(reports), 0)::integer`.as('total')).executeTakeFirstOrThrow()
+      if (total <= mostMapReports) {
         const rows = await inView(publicReports()).orderBy('requests.created_at', 'desc').limit(mostMapReports).execute()
         const definitionOf = definitions()
         const reports = await Promise.all(rows.map((row) => summaryOf(row, definitionOf)))
         return { kind: 'reports', reports: reports.map(({ reference, latitude, longitude, serviceName, statusLabel }) => ({ reference, latitude, longitude, serviceName, statusLabel })) }
       }
-      const cell = Math.max(Math.max(...eastings) - Math.min(...eastings), Math.max(...northings) - Math.min(...northings)) / clusterCellsAcross
-      const clusters = await db
-        .selectFrom(inView(publicReports()).clearSelect().select(['requests.easting', 'requests.northing', 'requests.latitude', 'requests.longitude']).as('shown'))
-        .select([sql<number>`count(*)::integer`.as('count'), sql<number>`avg(shown.latitude)`.as('latitude'), sql<number>`avg(shown.longitude)`.as('longitude')])
-        .groupBy([sql`floor(shown.easting / ${cell})`, sql`floor(shown.northing / ${cell})`])
+      const cellsPerCluster = Math.max(1, Math.ceil(Math.max(Math.max(...eastings) - Math.min(...eastings), Math.max(...northings) - Math.min(...northings)) / clusterCellsAcross / cellMetres))
+      const clusters = await cells
+        .select([
+          sql<number>`sum(reports)::integer`.as('count'),
+          sql<number>`sum(latitude_sum) / sum(reports)`.as('latitude'),
+          sql<number>`sum(longitude_sum) / sum(reports)`.as('longitude'),
+        ])
+        .groupBy([sql`floor(cell_x / ${cellsPerCluster}::float)`, sql`floor(cell_y / ${cellsPerCluster}::float)`])
         .execute()
       return { kind: 'clusters', clusters: clusters.map((cluster) => ({ count: cluster.count, latitude: Number(cluster.latitude), longitude: Number(cluster.longitude) })) }
     },

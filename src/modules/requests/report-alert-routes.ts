@@ -7,15 +7,12 @@ import type { DatabaseHandle } from '../../lib/database/connection.ts'
 import { filledHoneypot, honeypotField } from '../catalogue/index.ts'
 import { parsePostcode } from '../places/index.ts'
 import { alertRadiiMetres, type AlertTarget } from './report-alerts.ts'
+import { formField } from '../../lib/http/forms.ts'
 
 type TokenParams = { Params: { token: string } }
 type AlertForm = { area?: unknown; ward?: unknown; postcode?: unknown; radius?: unknown; email?: unknown }
 
 const view = (name: string) => `requests/views/alerts/${name}.njk`
-const field = (body: unknown, name: string) => {
-  const value = (body as Record<string, unknown> | undefined)?.[name]
-  return typeof value === 'string' ? value.trim() : ''
-}
 
 /**
  * Asking for alerts is limited by internet address and by email address, so nobody can make the
@@ -70,17 +67,16 @@ export async function reportAlertRoutes(app: FastifyInstance, { db, services }: 
 
   /** Where the alert is for, from the form, or the errors that say what to put right. */
   async function targetOf(request: FastifyRequest): Promise<AlertTarget> {
-    const body = request.body
-    const area = field(body, 'area')
+    const area = formField(request, 'area').trim()
     if (area === 'ward') {
-      const ward = (await places.wards()).find((known) => known.code === field(body, 'ward'))
+      const ward = (await places.wards()).find((known) => known.code === formField(request, 'ward').trim())
       if (!ward) throw new InvalidInput({ ward: request.t('requests.alerts.errors.ward') })
       return { kind: 'ward', wardCode: ward.code, wardName: ward.name }
     }
     if (area === 'near') {
       const errors: FieldErrors = {}
-      const postcode = parsePostcode(field(body, 'postcode'))
-      const radius = Number(field(body, 'radius'))
+      const postcode = parsePostcode(formField(request, 'postcode').trim())
+      const radius = Number(formField(request, 'radius').trim())
       if (!postcode.valid) errors.postcode = request.t(postcode.problem === 'missing' ? 'requests.alerts.errors.postcodeMissing' : 'requests.alerts.errors.postcodeInvalid')
       if (!(alertRadiiMetres as readonly number[]).includes(radius)) errors.radius = request.t('requests.alerts.errors.radius')
       if (Object.keys(errors).length > 0 || !postcode.valid) throw new InvalidInput(errors)
@@ -98,7 +94,7 @@ export async function reportAlertRoutes(app: FastifyInstance, { db, services }: 
   app.post<{ Body: AlertForm }>('/alerts', async (request, reply) => {
     const values = request.body ?? {}
     if (filledHoneypot(values)) return reply.code(400).view('errors/problem.njk', { statusCode: 400, message: request.t('requests.alerts.honeypotFilled') })
-    const email = field(values, 'email')
+    const email = formField(request, 'email').trim()
     try {
       const errors: FieldErrors = {}
       const target = await targetOf(request).catch((error: unknown) => {
@@ -116,7 +112,7 @@ export async function reportAlertRoutes(app: FastifyInstance, { db, services }: 
   })
 
   app.post<{ Params: { reference: string }; Body: { email?: unknown } }>('/reports/:reference/alerts', async (request, reply) => {
-    const email = field(request.body, 'email')
+    const email = formField(request, 'email').trim()
     try {
       if (email === '') throw new InvalidInput({ email: request.t('requests.alerts.errors.emailMissing') })
       const result = await subscribe(request, email, { kind: 'report', reference: request.params.reference })

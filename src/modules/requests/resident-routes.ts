@@ -19,6 +19,7 @@ import { photoLimitsFor, requestPhotoFolder, type RequestPhoto } from './photos.
 import { isSurveyOpen } from './satisfaction.ts'
 import type { RequestRecord, TimelineEntry } from './service.ts'
 import { satisfactionRatings } from './tables.ts'
+import { formField, takeFlash } from '../../lib/http/forms.ts'
 
 const view = (name: string) => `requests/views/resident/${name}.njk`
 const text = (key: string) => `requests.resident.${key}`
@@ -26,21 +27,8 @@ const locale = 'en'
 
 type Params = { Params: { reference: string } }
 
-/** A form field as the browser sent it: a string, or empty when missing. */
-function field(request: FastifyRequest, name: string): string {
-  const value = (request.body as Record<string, unknown> | undefined)?.[name]
-  if (Array.isArray(value)) return typeof value[0] === 'string' ? value[0] : ''
-  return typeof value === 'string' ? value : ''
-}
-
 function setFlash(request: FastifyRequest, key: string) {
   request.session.set('flash', request.t(text(`request.flash.${key}`)))
-}
-
-function takeFlash(request: FastifyRequest): string | undefined {
-  const message = request.session.get<string>('flash')
-  if (message) request.session.delete('flash')
-  return message
 }
 
 function statusLabel(definition: ServiceDefinition | undefined, status: RequestStatus, request: FastifyRequest): string {
@@ -150,7 +138,7 @@ export async function residentRequestRoutes(app: FastifyInstance, { config, serv
     return reply.view(view('request'), {
       pageTitle: textIn(definition.name, locale),
       backLink: '/account/requests',
-      flash: takeFlash(request),
+      flash: takeFlash(request, 'flash'),
       errors: options.errors,
       values: options.values ?? {},
       record,
@@ -223,7 +211,7 @@ export async function residentRequestRoutes(app: FastifyInstance, { config, serv
   app.post<Params>('/account/requests/:reference/information', informationRoute, async (request, reply) => {
     const record = await ownRequest(request)
     if (!acceptsInformation(record)) throw new Conflict(request.t(text('addInformation.errors.finished')))
-    const information = field(request, 'information')
+    const information = formField(request, 'information')
     const files = uploadedFiles((request.body as Record<string, unknown> | undefined)?.photos)
     if (information.trim() === '' && files.length === 0) {
       return showRequest(request, reply.code(400), { errors: { information: request.t(text('addInformation.errors.missing')) } })
@@ -260,7 +248,7 @@ export async function residentRequestRoutes(app: FastifyInstance, { config, serv
   app.post<Params>('/account/requests/:reference/cancel', guarded, async (request, reply) => {
     const record = await ownRequest(request)
     if (!canResidentCancel(record.state)) return showCancel(request, reply, record)
-    const reason = field(request, 'reason').trim()
+    const reason = formField(request, 'reason').trim()
     try {
       // The version read just now: if staff start the work in between, the change is refused
       // rather than cancelling work already under way.
@@ -279,7 +267,7 @@ export async function residentRequestRoutes(app: FastifyInstance, { config, serv
 
   app.post<Params>('/account/requests/:reference/satisfaction', guarded, async (request, reply) => {
     const record = await ownRequest(request)
-    const values = { rating: field(request, 'rating'), comment: field(request, 'comment') }
+    const values = { rating: formField(request, 'rating'), comment: formField(request, 'comment') }
     try {
       const recorded = await satisfaction.answer(record, values)
       if (recorded) setFlash(request, 'surveyAnswered')

@@ -4,18 +4,14 @@ import { InvalidInput, type FieldErrors } from '../../lib/errors.ts'
 import { textIn } from '../catalogue/index.ts'
 import { requireStaffPermission, staffActor } from '../identity/index.ts'
 import { responseTemplateFields, type ResponseTemplateInput } from './response-templates.ts'
+import { formField, takeFlash } from '../../lib/http/forms.ts'
 
 type Params = { Params: { id: string } }
 
 const view = (name: string) => `requests/views/staff/templates/${name}.njk`
 
-function field(request: FastifyRequest, name: string): string {
-  const value = (request.body as Record<string, unknown> | undefined)?.[name]
-  return typeof value === 'string' ? value : ''
-}
-
 function inputOf(request: FastifyRequest): ResponseTemplateInput {
-  return { title: field(request, 'title'), body: field(request, 'body'), serviceCode: field(request, 'serviceCode') || null }
+  return { title: formField(request, 'title'), body: formField(request, 'body'), serviceCode: formField(request, 'serviceCode') || null }
 }
 
 /** Staff who look after messages keep the wording officers start public updates from. */
@@ -38,18 +34,12 @@ export async function responseTemplateRoutes(app: FastifyInstance, { services }:
     })
   }
 
-  function takeFlash(request: FastifyRequest): string | undefined {
-    const flash = request.session.get<string>('staffFlash')
-    if (flash) request.session.delete('staffFlash')
-    return flash
-  }
-
   app.get('/staff/response-templates', guard, async (request, reply) => {
     const [list, choices] = await Promise.all([templates.list(), serviceChoices()])
     const serviceNames = new Map(choices.map((choice) => [choice.code, choice.name]))
     return reply.view(view('list'), {
       templates: list.map((template) => ({ ...template, serviceName: template.serviceCode ? (serviceNames.get(template.serviceCode) ?? template.serviceCode) : undefined })),
-      flash: takeFlash(request),
+      flash: takeFlash(request, 'staffFlash'),
     })
   })
 

@@ -15,6 +15,7 @@ import { fillResponseTemplate, type ResponseTemplate } from './response-template
 import type { RequestRecord, StatusChange, TimelineEntry } from './service.ts'
 import type { EventVisibility } from './tables.ts'
 import { isNearlyDue, isOverdue, priorities, type Priority } from './targets.ts'
+import { takeFlash } from '../../lib/http/forms.ts'
 
 type Form = Record<string, string | string[] | undefined>
 
@@ -84,12 +85,6 @@ function readMilestone(form: Form, t: Translate): AwaabsLawMilestone {
 /** The signed-in officer as the one making a change; only called behind a staff guard. */
 function actorOf(request: FastifyRequest): Actor {
   return { kind: 'staff', id: staffActor(request).id }
-}
-
-function takeFlash(request: FastifyRequest): string | undefined {
-  const flash = request.session.get<string>('staffFlash')
-  if (flash) request.session.delete('staffFlash')
-  return flash
 }
 
 /** The row version the officer's page was showing, which every change must carry. */
@@ -175,7 +170,7 @@ export async function staffRequestRoutes(app: FastifyInstance, { config, db, ser
       values,
       warnings,
       canManageWarnings: request.staff!.permissions.has('warnings.manage'),
-      flash: extra.errors ? undefined : takeFlash(request),
+      flash: extra.errors ? undefined : takeFlash(request, 'staffFlash'),
     })
   }
 

@@ -85,6 +85,17 @@ export interface RequestsTables {
     unsubscribe_token: Generated<string>
     emails_stopped_at: ColumnType<Date | null, Date | null | undefined, Date | null>
   }
+  /** Public reports counted by 100-metre square, service, ward and openness, kept by a trigger, for map clusters. */
+  report_map_cells: {
+    cell_x: number
+    cell_y: number
+    service_code: string
+    ward_code: string
+    is_open: boolean
+    reports: number
+    latitude_sum: number
+    longitude_sum: number
+  }
   /** An email about public reports someone asked for: one report's news, or new reports in a ward or near a place. */
   report_alerts: {
     id: Generated<string>

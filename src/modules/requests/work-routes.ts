@@ -20,6 +20,7 @@ import { staffRequestQueries } from './queue.ts'
 import type { RequestRecord } from './service.ts'
 import { answerText } from './staff-routes.ts'
 import { contractorWorkQueries } from './work.ts'
+import { takeFlash } from '../../lib/http/forms.ts'
 
 type Params = { Params: { reference: string } }
 type Form = Record<string, unknown>
@@ -31,12 +32,6 @@ function field(form: Form | undefined, name: string): string {
   const value = form?.[name]
   if (Array.isArray(value)) return typeof value[0] === 'string' ? value[0] : ''
   return typeof value === 'string' ? value : ''
-}
-
-function takeFlash(request: FastifyRequest): string | undefined {
-  const flash = request.session.get<string>('workFlash')
-  if (flash) request.session.delete('workFlash')
-  return flash
 }
 
 /**
@@ -93,7 +88,7 @@ export async function workRoutes(app: FastifyInstance, { config, db, services }:
   app.get('/staff/work', { preHandler: requireStaffPermission('work.view-assigned') }, async (request, reply) => {
     const contractorId = request.staff!.contractorId
     const [jobs, contractor] = contractorId ? await Promise.all([work.openJobs(contractorId), work.contractorName(contractorId)]) : [[], undefined]
-    return reply.view(view('list'), { pageTitle: request.t('requests.work.list.title'), jobs, contractor, hasContractor: contractorId !== null, flash: takeFlash(request) })
+    return reply.view(view('list'), { pageTitle: request.t('requests.work.list.title'), jobs, contractor, hasContractor: contractorId !== null, flash: takeFlash(request, 'workFlash') })
   })
 
   app.get<Params>('/staff/work/:reference', { preHandler: requireStaffPermission('work.view-assigned') }, async (request, reply) =>

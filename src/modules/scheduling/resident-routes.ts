@@ -7,6 +7,7 @@ import { requireResident, residentId } from '../identity/index.ts'
 import type { RequestRecord } from '../requests/index.ts'
 import type { Appointment } from './service.ts'
 import { noneSuitable, readSlotChoice, slotChoiceDays, slotChoiceValue, type SlotChoiceDay } from './slot-choice.ts'
+import { formField } from '../../lib/http/forms.ts'
 
 const view = (name: string) => `scheduling/views/resident/${name}.njk`
 const text = (key: string) => `scheduling.resident.${key}`
@@ -26,13 +27,6 @@ function otherThan(days: SlotChoiceDay[], booked: Appointment | undefined): Slot
   if (!booked) return days
   const bookedValue = slotChoiceValue(booked)
   return days.map((day) => ({ ...day, slots: day.slots.filter((slot) => slot.value !== bookedValue) })).filter((day) => day.slots.length > 0)
-}
-
-/** A form field as the browser sent it: a string, or empty when missing. */
-function field(request: FastifyRequest, name: string): string {
-  const value = (request.body as Record<string, unknown> | undefined)?.[name]
-  if (Array.isArray(value)) return typeof value[0] === 'string' ? value[0] : ''
-  return typeof value === 'string' ? value : ''
 }
 
 /**
@@ -72,7 +66,7 @@ export async function residentAppointmentRoutes(app: FastifyInstance, { config, 
 
   // —— From the account ——
 
-  const shownVisit = (request: FastifyRequest) => ({ appointment: field(request, 'appointment'), version: field(request, 'version') })
+  const shownVisit = (request: FastifyRequest) => ({ appointment: formField(request, 'appointment'), version: formField(request, 'version') })
 
   /** The page to choose a time: booking a first visit, or moving the one booked. */
   async function showChoice(
@@ -119,7 +113,7 @@ export async function residentAppointmentRoutes(app: FastifyInstance, { config, 
   app.post<AccountParams>('/account/requests/:reference/appointment', guarded, async (request, reply) => {
     const record = await ownRequest(request)
     const current = await scheduling.currentAppointment(record.id)
-    const value = field(request, 'slot')
+    const value = formField(request, 'slot')
     const choice = readSlotChoice(value, scheduling.windows)
     if (!choice || (choice === noneSuitable && current)) {
       return showChoice(request, reply.code(400), record, { error: request.t(text(current ? 'choose.missingChange' : 'choose.missing')) })
@@ -269,7 +263,7 @@ export async function residentAppointmentRoutes(app: FastifyInstance, { config, 
   /** The link's two changes, each a POST from its page. */
   const linkChanges: Record<string, LinkPage> = {
     change: async (request, reply, visit) => {
-      const choice = readSlotChoice(field(request, 'slot'), scheduling.windows)
+      const choice = readSlotChoice(formField(request, 'slot'), scheduling.windows)
       if (!choice || choice === noneSuitable) return showLinkChoice(request, reply.code(400), visit, request.t(text('choose.missingChange')))
       try {
         const moved = await scheduling.move(visit.appointment.id, choice, linkActor(visit), visit.appointment.version)

@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../../support/app.ts'
 import { Agent, errorSummary } from '../../support/agent.ts'
@@ -183,6 +184,29 @@ describe('street reports: where they are, nearby duplicates and what the public 
     expect(JSON.parse(missing.body).detail).toContain('west must be a number of degrees')
     expect((await anyone.get('/reports/GH0000000')).status).toBe(404)
     expect((await anyone.get('/wards/NOWHERE/reports.atom')).status).toBe(404)
+  })
+
+  it('draws a crowded view as clusters from the counts by square, which follow every change of a report', async () => {
+    const view = '/reports/map.json?west=-1.4&south=51.6&east=-1.1&north=51.9'
+    const template = await test.database.db.selectFrom('requests').selectAll().where('service_code', '=', 'fly-tipping').executeTakeFirstOrThrow()
+    // 400 more reports spread 2 km east of Mill Lane, copied from the one made through the form.
+    await sql`
+      insert into requests (reference, service_code, definition_version_id, person_id, answers, channel, status, priority, target_at,
+                            location, easting, northing, latitude, longitude, ward_code, is_public, moderation)
+      select 'GH' || lpad(n::text, 8, '0'), service_code, definition_version_id, person_id, answers, channel, status, priority, target_at,
+             point(easting + n * 5, northing), easting + n * 5, northing, latitude, longitude + n * 0.00007, ward_code, true, 'none'
+      from requests, generate_series(1, 400) as n where id = ${template.id}`.execute(test.database.db)
+    const crowded = JSON.parse((await new Agent(test.app).get(view)).body) as { kind: string; clusters: { count: number }[] }
+    expect(crowded.kind).toBe('clusters')
+    expect(crowded.clusters.reduce((sum, cluster) => sum + cluster.count, 0)).toBe(401)
+    expect(crowded.clusters.length).toBeLessThanOrEqual(144)
+
+    await sql`update requests set status = 'closed', closure_reason = 'completed', closed_at = now() where reference like 'GH00000%'`.execute(test.database.db)
+    const openOnly = JSON.parse((await new Agent(test.app).get(`${view}&state=open`)).body) as { kind: string; reports: unknown[] }
+    expect(openOnly.kind).toBe('reports')
+    await sql`delete from requests where reference like 'GH00000%'`.execute(test.database.db)
+    const cells = await test.database.db.selectFrom('report_map_cells').select((select) => select.fn.sum<string>('reports').as('reports')).executeTakeFirstOrThrow()
+    expect(Number(cells.reports)).toBe(1)
   })
 
   async function moderatorId() {

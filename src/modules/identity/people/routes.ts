@@ -5,6 +5,7 @@ import { textIn } from '../../catalogue/index.ts'
 import { requireStaffPermission, staffActor } from '../staff/access.ts'
 import { readPeopleSearch, type NewPersonForm } from './rules.ts'
 import type { NamedTenant } from './service.ts'
+import { takeFlash } from '../../../lib/http/forms.ts'
 
 type Form = Record<string, unknown>
 type PersonParams = { personId: string }
@@ -16,12 +17,6 @@ const field = (form: Form | undefined, name: string): string => {
 }
 
 const personUrl = (personId: string) => `/staff/people/${personId}`
-
-function takeFlash(request: FastifyRequest): string | undefined {
-  const flash = request.session.get<string>('staffFlash')
-  if (flash) request.session.delete('staffFlash')
-  return flash
-}
 
 function translated(errors: FieldErrors, request: FastifyRequest): FieldErrors {
   return Object.fromEntries(Object.entries(errors).map(([name, key]) => [name, request.t(key)]))
@@ -127,7 +122,7 @@ export async function peopleRoutes(app: FastifyInstance, { services }: { service
       name: `${person.givenName} ${person.familyName}`,
       tenancy,
       requests: requests.map((summary) => ({ ...summary, serviceName: serviceNames.get(summary.serviceCode) ?? summary.serviceCode })),
-      flash: takeFlash(request),
+      flash: takeFlash(request, 'staffFlash'),
     })
   })
 }

@@ -7,21 +7,14 @@ import { clockTimeText } from './clock-time.ts'
 import type { Person } from './service.ts'
 import { emailError } from './validation.ts'
 import { residentReturnPath } from '../return-paths.ts'
+import { formField, takeFlash } from '../../../lib/http/forms.ts'
 
 const view = (name: string) => `identity/views/residents/${name}.njk`
 const text = (key: string) => `identity.residents.${key}`
 
-type Form = Record<string, unknown>
-
-/** A form field as the browser sent it: a string, or empty when missing. */
-function field(request: FastifyRequest, name: string): string {
-  const value = (request.body as Form | undefined)?.[name]
-  if (Array.isArray(value)) return typeof value[0] === 'string' ? value[0] : ''
-  return typeof value === 'string' ? value : ''
-}
-
+/** The named fields of a posted form, each as formField reads it. */
 function fields<Name extends string>(request: FastifyRequest, names: readonly Name[]): Record<Name, string> {
-  return Object.fromEntries(names.map((name) => [name, field(request, name)])) as Record<Name, string>
+  return Object.fromEntries(names.map((name) => [name, formField(request, name)])) as Record<Name, string>
 }
 
 /** The service names its errors by locale key; the resident reads them in their language. */
@@ -60,12 +53,6 @@ async function handleForm(
 
 function setFlash(request: FastifyRequest, message: string) {
   request.session.set('flash', message)
-}
-
-function takeFlash(request: FastifyRequest): string | undefined {
-  const message = request.session.get<string>('flash')
-  if (message) request.session.delete('flash')
-  return message
 }
 
 const signedIn = (request: FastifyRequest) => request.session.principal?.kind === 'resident'
@@ -240,7 +227,7 @@ export async function residentRoutes(app: FastifyInstance, { config, services }:
       pageTitle: request.t(text('account.title')),
       person,
       tenancy: await services.places.tenancyOf(person.id),
-      flash: takeFlash(request),
+      flash: takeFlash(request, 'flash'),
     })
   })
 
@@ -301,7 +288,7 @@ export async function residentRoutes(app: FastifyInstance, { config, services }:
       pageTitle: request.t(text('confirmMobile.title')),
       person,
       errors,
-      flash: takeFlash(request),
+      flash: takeFlash(request, 'flash'),
     })
 
   app.get('/account/mobile/confirm', guarded, async (request, reply) => {

@@ -351,6 +351,44 @@ export function createResidentAccounts(dependencies: IdentityDependencies, limit
     return Number(result.numUpdatedRows) === 1
   }
 
+  /**
+   * Someone reporting without an account: the person the council knows by this email address or
+   * mobile number, or a new one. Nothing is confirmed yet: the report waits until whoever holds the
+   * address or number uses the link or code sent to it, so naming someone else's gains nothing.
+   * Creating an account later with the same email address (through the link the registration page
+   * sends to an address the council already knows) makes it this person's account, with every
+   * report they made.
+   */
+  async function recordGuest(contact: { email: string } | { mobile: string }): Promise<{ personId: string }> {
+    const email = 'email' in contact ? normaliseEmail(contact.email) : null
+    const mobile = 'mobile' in contact ? (normaliseMobile(contact.mobile) ?? null) : null
+    if (email === null && mobile === null) throw new Error('A guest needs an email address or a mobile number')
+    const known = await db
+      .selectFrom('people')
+      .select('id')
+      .where((where) => (email !== null ? where(sql<string>`lower(email)`, '=', email.toLowerCase()) : where('mobile', '=', mobile)))
+      .orderBy('created_at')
+      .executeTakeFirst()
+    if (known) return { personId: known.id }
+    const person = await db
+      .insertInto('people')
+      .values({ given_name: '', family_name: '', email, mobile })
+      // Two first reports from one new address at once: the second finds the first's person.
+      .onConflict((conflict) => conflict.expression(sql`lower(email)`).where('email', 'is not', null).doUpdateSet({ updated_at: new Date() }))
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    return { personId: person.id }
+  }
+
+  /** The guest proved the address or number is theirs by using what was sent to it, so messages may go there. */
+  async function confirmGuestContact(personId: string, channel: 'email' | 'sms'): Promise<void> {
+    await db
+      .updateTable('people')
+      .set(channel === 'email' ? { email_verified_at: sql<Date>`coalesce(email_verified_at, now())` } : { mobile_verified_at: sql<Date>`coalesce(mobile_verified_at, now())`, contact_preference: 'text' })
+      .where('id', '=', personId)
+      .execute()
+  }
+
   async function verifyEmail(secret: string, context: RequestContext = {}): Promise<{ outcome: LinkCheck | 'verified'; personId?: string }> {
     const token = await findToken('verify-email', secret)
     const state = linkState(token)
@@ -749,6 +787,8 @@ export function createResidentAccounts(dependencies: IdentityDependencies, limit
     recordPeople,
     findPersonById,
     verifyEmail,
+    recordGuest,
+    confirmGuestContact,
     resendEmailVerification,
     signIn,
     recordSignOut,

@@ -19,6 +19,7 @@ const staffPages: { href: string; textKey: string; permission?: Permission }[] =
   { href: '/staff/people', textKey: 'identity.people.navigation', permission: 'people.view' },
   { href: '/staff/work', textKey: 'requests.work.navigation', permission: 'work.view-assigned' },
   { href: '/staff/response-templates', textKey: 'requests.templates.navigation', permission: 'messages.edit-templates' },
+  { href: '/staff/catalogue', textKey: 'catalogue.editor.navigation', permission: 'catalogue.edit' },
   { href: '/staff/moderation', textKey: 'requests.moderation.navigation', permission: 'reports.moderate' },
   { href: '/staff/appointments/capacity', textKey: 'scheduling.staff.navigation', permission: 'scheduling.manage' },
   { href: '/staff/accounts', textKey: 'identity.staff.navigation.accounts', permission: 'staff.manage' },

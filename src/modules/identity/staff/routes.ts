@@ -9,6 +9,7 @@ import { auditPageLink, readAuditFilters } from './audit-filters.ts'
 import { allPermissions, permissionAreas, type PermissionArea } from './permissions.ts'
 import { shortestStaffPassword } from './rules.ts'
 import { staffReturnPath } from '../return-paths.ts'
+import { takeFlash } from '../../../lib/http/forms.ts'
 
 type Form = Record<string, string | string[] | undefined>
 
@@ -34,12 +35,6 @@ async function orShowErrors(reply: FastifyReply, attempt: () => Promise<unknown>
 /** Seconds until a rate limit lets the person try again, for the Retry-After header. */
 const secondsUntil = (retryAt: Date) => Math.max(1, Math.ceil((retryAt.getTime() - Date.now()) / 1000))
 
-function takeFlash(request: FastifyRequest): string | undefined {
-  const flash = request.session.get<string>('staffFlash')
-  if (flash) request.session.delete('staffFlash')
-  return flash
-}
-
 const areasOf = (granted: ReadonlySet<string>) =>
   (Object.keys(permissionAreas) as PermissionArea[])
     .map((name) => ({ name, permissions: permissionAreas[name].filter((permission) => granted.has(permission)) }))
@@ -59,7 +54,7 @@ export async function staffRoutes(app: FastifyInstance, { config, services }: { 
       directoryUrl: `/staff/sign-in/directory${returnTo === '/staff' ? '' : `?returnTo=${encodeURIComponent(returnTo)}`}`,
       returnTo: returnTo === '/staff' ? undefined : returnTo,
       values: {},
-      flash: takeFlash(request),
+      flash: takeFlash(request, 'staffFlash'),
       ...extra,
     })
   }
@@ -108,7 +103,7 @@ export async function staffRoutes(app: FastifyInstance, { config, services }: { 
       staffName: request.staff!.name,
       areas: areasOf(request.staff!.permissions),
       hasPassword: await staff.hasPassword(request.staff!.id),
-      flash: takeFlash(request),
+      flash: takeFlash(request, 'staffFlash'),
     }),
   )
 
@@ -150,7 +145,7 @@ export async function staffRoutes(app: FastifyInstance, { config, services }: { 
     reply.view('identity/views/staff/accounts.njk', {
       pageTitle: request.t('identity.staff.accounts.title'),
       members: await staff.list(staffActor(request)),
-      flash: takeFlash(request),
+      flash: takeFlash(request, 'staffFlash'),
     }),
   )
 
@@ -199,7 +194,7 @@ export async function staffRoutes(app: FastifyInstance, { config, services }: { 
       shortestPassword: shortestStaffPassword,
       values: values ?? { roles: member.roleCodes, teams: member.teamCodes, contractor: member.contractorCode ?? '' },
       errors,
-      flash: errors ? undefined : takeFlash(request),
+      flash: errors ? undefined : takeFlash(request, 'staffFlash'),
     })
   }
 
@@ -258,7 +253,7 @@ export async function staffRoutes(app: FastifyInstance, { config, services }: { 
   for (const kind of ['teams', 'contractors'] as const) {
     const listGroups = () => (kind === 'teams' ? staff.teams() : staff.contractors())
     const showGroups = async (request: FastifyRequest, reply: FastifyReply, values: Form = {}, errors?: FieldErrors) =>
-      reply.view('identity/views/staff/groups.njk', { kind, groups: await listGroups(), values, errors, flash: errors ? undefined : takeFlash(request) })
+      reply.view('identity/views/staff/groups.njk', { kind, groups: await listGroups(), values, errors, flash: errors ? undefined : takeFlash(request, 'staffFlash') })
 
     app.get(`/staff/${kind}`, manageStaff, async (request, reply) => showGroups(request, reply))
 
@@ -280,7 +275,7 @@ export async function staffRoutes(app: FastifyInstance, { config, services }: { 
   const manageRoles = { preHandler: requireStaffPermission('roles.manage') }
 
   app.get('/staff/roles', manageRoles, async (request, reply) =>
-    reply.view('identity/views/staff/roles.njk', { roles: await staff.roles(), totalPermissions: allPermissions.length, flash: takeFlash(request) }),
+    reply.view('identity/views/staff/roles.njk', { roles: await staff.roles(), totalPermissions: allPermissions.length, flash: takeFlash(request, 'staffFlash') }),
   )
 
   const showRole = async (request: FastifyRequest, reply: FastifyReply, selected?: string[], errors?: FieldErrors) => {
