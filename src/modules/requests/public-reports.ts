@@ -255,14 +255,8 @@ export function createPublicReports({ db, catalogue }: PublicReportDependencies)
         .$if(filters.serviceCode !== undefined, (query) => query.where('service_code', '=', filters.serviceCode!))
         .$if(filters.wardCode !== undefined, (query) => query.where('ward_code', '=', filters.wardCode!))
         .$if(filters.state !== undefined, (query) => query.where('is_open', '=', filters.state === 'open'))
-      const { total } = await cells.select(sql<number>`coalesce(sum(reports), 0)::integer`.as('total')).executeTakeFirstOrThrow()
-      if (total <= mostMapReports) {
-        const rows = await inView(publicReports()).orderBy('requests.created_at', 'desc').limit(mostMapReports).execute()
-        const definitionOf = definitions()
-        const reports = await Promise.all(rows.map((row) => summaryOf(row, definitionOf)))
-        return { kind: 'reports', reports: reports.map(({ reference, latitude, longitude, serviceName, statusLabel }) => ({ reference, latitude, longitude, serviceName, statusLabel })) }
-      }
       const cellsPerCluster = Math.max(1, Math.ceil(Math.max(Math.max(...eastings) - Math.min(...eastings), Math.max(...northings) - Math.min(...northings)) / clusterCellsAcross / cellMetres))
+      // One pass over the counts gives both the clusters and, from them, whether the view is crowded.
       const clusters = await cells
         .select([
           sql<number>`sum(reports)::integer`.as('count'),
@@ -271,6 +265,12 @@ export function createPublicReports({ db, catalogue }: PublicReportDependencies)
         ])
         .groupBy([sql`floor(cell_x / ${cellsPerCluster}::float)`, sql`floor(cell_y / ${cellsPerCluster}::float)`])
         .execute()
+      if (clusters.reduce((total, cluster) => total + cluster.count, 0) <= mostMapReports) {
+        const rows = await inView(publicReports()).orderBy('requests.created_at', 'desc').limit(mostMapReports).execute()
+        const definitionOf = definitions()
+        const reports = await Promise.all(rows.map((row) => summaryOf(row, definitionOf)))
+        return { kind: 'reports', reports: reports.map(({ reference, latitude, longitude, serviceName, statusLabel }) => ({ reference, latitude, longitude, serviceName, statusLabel })) }
+      }
       return { kind: 'clusters', clusters: clusters.map((cluster) => ({ count: cluster.count, latitude: Number(cluster.latitude), longitude: Number(cluster.longitude) })) }
     },
 
