@@ -170,21 +170,23 @@ describe('the front door and street reports in the browser', () => {
     await context.close()
   })
 
-  it('shows a report’s words on the public list, page and map once a moderator approves them', async () => {
+  for (const staffJavaScript of [true, false]) {
+    const staffSuffix = staffJavaScript ? 'js' : 'no-js'
+  it(`shows a report’s words on the public list, page and map once a moderator approves them ${staffJavaScript ? 'with' : 'without'} JavaScript`, async () => {
     const moderatorId = await site.services.identity.staff.createStaffMember({
       name: 'Mo Moderator',
-      email: 'moderator.in.browser@lowerwendle.example.gov.uk',
+      email: `moderator.${staffSuffix}@lowerwendle.example.gov.uk`,
       password: null,
       roleCodes: ['moderator'],
       teamCodes: [],
       contractorCode: null,
     })
-    const staff = await newContext(browser, { javaScript: true })
+    const staff = await newContext(browser, { javaScript: staffJavaScript })
     await staff.addCookies([{ name: sessionCookie, value: await sessionFor(site.database.db, { kind: 'staff', id: moderatorId }), url: site.baseUrl }])
-    await signedInResident(site.database.db, { givenName: 'Robin', familyName: 'Words' })
+    const reporter = await signedInResident(site.database.db, { givenName: 'Robin', familyName: 'Words' })
     const reported = await site.services.requests.createRequest({
       serviceCode: 'graffiti',
-      personId: (await site.database.db.selectFrom('people').select('id').where('family_name', '=', 'Words').executeTakeFirstOrThrow()).id,
+      personId: reporter.personId,
       channel: 'web',
       answers: {
         location: await locatedAt(millLane.easting + 300, millLane.northing + 300),
@@ -203,7 +205,7 @@ describe('the front door and street reports in the browser', () => {
     await expect.poll(() => page.locator('textarea[name="publicText"]').inputValue()).toContain('sprayed by Kim')
     await expectNoAccessibilityViolations(page)
     await page.locator('textarea[name="publicText"]').fill('Tags all over the bus shelter')
-    await screenshot(page, 'moderation-js-edit')
+    await screenshot(page, `moderation-${staffSuffix}-edit`)
     await page.getByRole('button', { name: 'Approve and publish' }).click()
     await expect.poll(() => page.locator('.govuk-notification-banner').textContent()).toContain(reported.reference)
     await expectNoAccessibilityViolations(page)
@@ -213,18 +215,19 @@ describe('the front door and street reports in the browser', () => {
       const publicContext = await newContext(browser, { javaScript })
       const visitor = await publicContext.newPage()
       await visitor.goto(`${site.baseUrl}/reports?service=graffiti`)
-      await expect.poll(() => visitor.locator('.app-report-list__item').count()).toBe(1)
+      await expect.poll(() => visitor.locator(`a[href="/reports/${reported.reference}"]`).count()).toBe(1)
       if (javaScript) await expect.poll(() => visitor.locator('.app-reports-map__canvas .leaflet-marker-icon').count(), { timeout: 10_000 }).toBeGreaterThan(0)
       await expectNoAccessibilityViolations(visitor)
-      await screenshot(visitor, `public-reports-${javaScript ? 'js' : 'no-js'}-list`)
-      await visitor.getByRole('link', { name: /Report graffiti/ }).click()
+      await screenshot(visitor, `public-reports-${staffSuffix}-${javaScript ? 'js' : 'no-js'}-list`)
+      await visitor.locator(`a[href="/reports/${reported.reference}"]`).click()
       await expect.poll(() => visitor.locator('.app-public-text').textContent()).toBe('Tags all over the bus shelter')
       expect(await visitor.locator('main').textContent()).not.toContain('Kim')
       await expectNoAccessibilityViolations(visitor)
-      await screenshot(visitor, `public-reports-${javaScript ? 'js' : 'no-js'}-report`)
+      await screenshot(visitor, `public-reports-${staffSuffix}-${javaScript ? 'js' : 'no-js'}-report`)
       await publicContext.close()
     }
   })
+  }
 
   /** A place as a location answer records it, found as the map or search would find it. */
   async function locatedAt(easting: number, northing: number) {
@@ -234,15 +237,16 @@ describe('the front door and street reports in the browser', () => {
     return { ...place, ...(usrn ? { usrn } : {}) }
   }
 
-  it('lets a guest send a report without an account, confirmed by the link from the outbox, without JavaScript', async () => {
-    const context = await newContext(browser, { javaScript: false })
+  for (const javaScript of [true, false]) {
+    const suffix = javaScript ? 'js' : 'no-js'
+  it(`lets a guest send a report without an account, confirmed by the link from the outbox, ${javaScript ? 'with' : 'without'} JavaScript`, async () => {
+    const context = await newContext(browser, { javaScript })
     const page = await context.newPage()
-    const walker = formWalker(page, 'street-report-no-js-guest')
+    const walker = formWalker(page, `street-report-${suffix}-guest`)
     await page.goto(`${site.baseUrl}/services/dog-fouling`)
     await page.getByRole('link', { name: 'Report without an account' }).click()
-    await walker.arrive('How should we contact you about your report?', 'contact')
-    await page.getByLabel('Email', { exact: true }).check()
-    await page.getByLabel('Email address').fill('guest.in.browser@example.com')
+    await walker.arrive('What is your email address or mobile number?', 'contact')
+    await page.getByLabel('What is your email address or mobile number?').fill(`guest.${suffix}@example.com`)
     await page.getByRole('button', { name: 'Continue' }).click()
     await expect.poll(() => page.locator('h1').first().textContent()).toMatch(/Report dog fouling|Where/)
     await page.goto(`${site.baseUrl}/services/dog-fouling/guest/location`)
@@ -250,6 +254,12 @@ describe('the front door and street reports in the browser', () => {
     await page.getByRole('button', { name: 'Search' }).click()
     await page.getByLabel('Mill Lane, Lower Wendle').check()
     await page.getByRole('button', { name: 'Continue' }).click()
+    // The other run's report is open on the same street, so this run is asked about it first.
+    await expect.poll(() => page.locator('h1').first().textContent()).toMatch(/play area|school|Is it one of these/i)
+    if ((await page.locator('h1').first().textContent()) === 'Is it one of these?') {
+      await expectNoAccessibilityViolations(page)
+      await page.getByRole('button', { name: 'Continue with my report' }).click()
+    }
     await walker.arrive(/play area|school/i, 'near-children')
     await walker.choose('No')
     await walker.arrive(/How often/i, 'how-often')
@@ -266,19 +276,20 @@ describe('the front door and street reports in the browser', () => {
       .selectFrom('outbox_messages')
       .select('personalisation')
       .where('message_type', '=', 'guest-report-confirmation-email')
-      .where('recipient', '=', 'guest.in.browser@example.com')
+      .where('recipient', '=', `guest.${suffix}@example.com`)
       .executeTakeFirstOrThrow()
-    const emailReader = await newContext(browser, { javaScript: false })
+    const emailReader = await newContext(browser, { javaScript })
     const fromEmail = await emailReader.newPage()
     await fromEmail.goto(`${site.baseUrl}${new URL(message.personalisation.link!).pathname}`)
     await expectNoAccessibilityViolations(fromEmail)
     await fromEmail.getByRole('button', { name: 'Send my report' }).click()
     await expect.poll(() => fromEmail.locator('h1').textContent()).toContain('Report sent')
     await expectNoAccessibilityViolations(fromEmail)
-    await screenshot(fromEmail, 'street-report-no-js-guest-confirmed')
+    await screenshot(fromEmail, `street-report-${suffix}-guest-confirmed`)
     const reference = (await fromEmail.locator('.app-reference').textContent())!
     expect(await site.database.db.selectFrom('requests').select('service_code').where('reference', '=', reference).executeTakeFirstOrThrow()).toEqual({ service_code: 'dog-fouling' })
     await context.close()
     await emailReader.close()
   })
+  }
 })

@@ -48,19 +48,12 @@ export async function guestRoutes(app: FastifyInstance, { config, db, services }
 
   app.post<CodeParams>('/services/:code/guest', async (request, reply) => {
     await openService(request.params.code)
-    const values = { contactBy: formField(request, 'contactBy').trim(), email: formField(request, 'email').trim(), mobile: formField(request, 'mobile').trim() }
-    const errors: FieldErrors = {}
-    if (values.contactBy === 'email') {
-      const problem = emailError(values.email)
-      if (problem) errors.email = request.t(problem)
-    } else if (values.contactBy === 'text') {
-      const problem = mobileError(values.mobile)
-      if (problem) errors.mobile = request.t(problem)
-    } else errors.contactBy = request.t('catalogue.guest.contact.errors.contactBy')
-    if (Object.keys(errors).length > 0) return showContactPage(request, reply.code(400), values, errors)
+    const contact = formField(request, 'contact').trim()
+    const byEmail = contact.includes('@')
+    const problem = contact === '' ? 'catalogue.guest.contact.errors.missing' : byEmail ? emailError(contact) : mobileError(contact) && 'catalogue.guest.contact.errors.format'
+    if (problem) return showContactPage(request, reply.code(400), { contact }, { contact: request.t(problem) })
 
-    const byEmail = values.contactBy === 'email'
-    const recipient = byEmail ? values.email : normaliseMobile(values.mobile)!
+    const recipient = byEmail ? contact : normaliseMobile(contact)!
     const { personId } = await services.identity.residents.recordGuest(byEmail ? { email: recipient } : { mobile: recipient })
     request.session.set('guest', { personId, channel: byEmail ? 'email' : 'sms', recipient } satisfies Guest)
     return reply.redirect(`/services/${encodeURIComponent(request.params.code)}/guest/start`, 303)

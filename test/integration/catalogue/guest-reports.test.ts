@@ -59,7 +59,7 @@ describe('reporting without an account', () => {
 
   it('sends nothing to the team until the guest confirms by the link from the email, which works once', async () => {
     const before = await requestCount()
-    const { sentPage } = await guestReport({ contactBy: 'email', email: 'Guest.Reporter@example.com' })
+    const { sentPage } = await guestReport({ contact: 'Guest.Reporter@example.com' })
     expect(sentPage.page('h1').text()).toBe('Check your email to send your report')
     expect(await requestCount()).toBe(before)
 
@@ -86,7 +86,7 @@ describe('reporting without an account', () => {
   })
 
   it('confirms a report by the code texted to a mobile, counting wrong codes', async () => {
-    const { agent, sentPage } = await guestReport({ contactBy: 'text', mobile: '07700 900123' })
+    const { agent, sentPage } = await guestReport({ contact: '07700 900123' })
     expect(sentPage.page('h1').text()).toBe('Enter the code we sent you')
     const message = await latestMessage('guest-report-confirmation-sms')
     expect(message.recipient).toBe('07700900123')
@@ -106,14 +106,14 @@ describe('reporting without an account', () => {
 
   it('stops a code after five wrong tries and a link after 24 hours, sending nothing', async () => {
     const before = await requestCount()
-    const { agent } = await guestReport({ contactBy: 'text', mobile: '07700 900456' })
+    const { agent } = await guestReport({ contact: '07700 900456' })
     const { code } = (await latestMessage('guest-report-confirmation-sms')).personalisation
     const wrongCode = code === '000000' ? '111111' : '000000'
     for (let attempt = 1; attempt < 5; attempt += 1) expect((await agent.post(`${guestPages}/enter-code`, { code: wrongCode })).status).toBe(400)
     expect((await agent.post(`${guestPages}/enter-code`, { code: wrongCode })).status).toBe(410)
     expect((await agent.post(`${guestPages}/enter-code`, { code: code! })).status).toBe(410)
 
-    await guestReport({ contactBy: 'email', email: 'late@example.com' })
+    await guestReport({ contact: 'late@example.com' })
     const link = new URL((await latestMessage('guest-report-confirmation-email')).personalisation.link!)
     await db().updateTable('guest_submissions').set({ expires_at: new Date(Date.now() - 1000) }).where('token', '=', link.pathname.split('/').at(-1)!).execute()
     const lateVisitor = new Agent(test.app)
@@ -128,12 +128,14 @@ describe('reporting without an account', () => {
   it('says what is wrong with the contact details and keeps what was typed', async () => {
     const agent = new Agent(test.app)
     await agent.get(guestPages)
-    expect(errorSummary(await agent.post(guestPages, {}))).toEqual(['Select how we should contact you'])
-    const badEmail = await agent.post(guestPages, { contactBy: 'email', email: 'not-an-email' })
+    expect(errorSummary(await agent.post(guestPages, {}))).toEqual(['Enter your email address or mobile number'])
+    const badEmail = await agent.post(guestPages, { contact: 'not-an@email' })
     expect(badEmail.status).toBe(400)
-    expect(badEmail.page('#email').val()).toBe('not-an-email')
+    expect(badEmail.page('#contact').val()).toBe('not-an@email')
     expect(errorSummary(badEmail)).toHaveLength(1)
-    expect(errorSummary(await agent.post(guestPages, { contactBy: 'text', mobile: '12345' }))).toHaveLength(1)
+    expect(errorSummary(await agent.post(guestPages, { contact: '12345' }))).toEqual([
+      'Enter an email address like name@example.com, or a UK mobile number like 07700 900982',
+    ])
     expect((await agent.get(`${guestPages}/location`)).location).toBe(guestPages)
   })
 
