@@ -6,44 +6,12 @@
 // area is missing or anything else is unexpected, it steps aside and leaves the block hidden; if a
 // fetch of reports fails, the map keeps what it showed before.
 
-const LEAFLET_SCRIPT = '/leaflet/leaflet-src.esm.js'
-const LEAFLET_STYLES = '/leaflet/leaflet.css'
-const CLOSE_ZOOM = 17
-const MAX_ZOOM = 19
+import { CLOSE_ZOOM, MAX_ZOOM, areaBounds, rounded, addTiles, enhanceAll } from '/public/javascripts/leaflet-maps.js'
+
 const CLUSTER_ZOOM_STEP = 2
 const FETCH_DELAY = 250
 // The server refuses views wider than 1 degree; a little less keeps rounding from tipping it over.
 const WIDEST_VIEW = 0.999
-
-// One stylesheet for every map on the page (the location map adds the same one). Waiting for it
-// resolves whether or not it loads: a map without Leaflet's styles looks wrong but still works.
-function addStyles() {
-  if (document.querySelector(`link[href="${LEAFLET_STYLES}"]`)) return { loaded: Promise.resolve() }
-  const link = document.createElement('link')
-  link.rel = 'stylesheet'
-  link.href = LEAFLET_STYLES
-  const loaded = new Promise((resolve) => {
-    link.addEventListener('load', resolve, { once: true })
-    link.addEventListener('error', resolve, { once: true })
-  })
-  document.head.append(link)
-  return { link, loaded }
-}
-
-function numbers(text) {
-  if (!text) return undefined
-  const values = text.split(',').map((part) => Number(part.trim()))
-  return values.every(Number.isFinite) ? values : undefined
-}
-
-// data-bounds is "west,south,east,north"; Leaflet wants [[south, west], [north, east]].
-function areaBounds(L, text) {
-  const values = numbers(text)
-  if (!values || values.length !== 4) return undefined
-  const [west, south, east, north] = values
-  if (west >= east || south >= north || south < -90 || north > 90) return undefined
-  return L.latLngBounds([south, west], [north, east])
-}
 
 function isLatitude(value) {
   return Number.isFinite(value) && Math.abs(value) <= 90
@@ -59,34 +27,6 @@ function reportPoint(L, data) {
   const longitude = Number(data.longitude)
   if (!isLatitude(latitude) || !isLongitude(longitude)) return undefined
   return L.latLng(latitude, longitude)
-}
-
-// Six decimal places is about 10 cm: plenty, and it keeps the addresses short.
-function rounded(value) {
-  return String(Number(value.toFixed(6)))
-}
-
-// The attribution is plain text from the server; Leaflet would treat it as HTML.
-function asHtml(text) {
-  const holder = document.createElement('span')
-  holder.textContent = text
-  return holder.innerHTML
-}
-
-function addTiles(L, map, data) {
-  if (!data.tileUrl) return
-  const tiles = L.tileLayer(data.tileUrl, { attribution: asHtml(data.attribution || ''), maxZoom: MAX_ZOOM })
-  let anyLoaded = false
-  tiles.on('tileload', () => {
-    anyLoaded = true
-  })
-  // When not one of the first tiles arrives (no network, the tile server down) stop asking for more:
-  // the markers still show on the plain background.
-  // (Removed after Leaflet has finished handling the event, which it does not expect.)
-  tiles.once('load', () => {
-    if (!anyLoaded) window.setTimeout(() => map.removeLayer(tiles), 0)
-  })
-  tiles.addTo(map)
 }
 
 function pinIcon(L) {
@@ -277,25 +217,4 @@ function enhance(L, container) {
   pin.addTo(map)
 }
 
-async function start() {
-  const containers = document.querySelectorAll('[data-module="app-reports-map"]')
-  if (containers.length === 0) return
-  const styles = addStyles()
-  let L
-  try {
-    ;[L] = await Promise.all([import(LEAFLET_SCRIPT), styles.loaded])
-  } catch {
-    // Leave the page as it came: the blocks stay hidden and the list beside them is the page.
-    styles.link?.remove()
-    return
-  }
-  for (const container of containers) {
-    try {
-      enhance(L, container)
-    } catch {
-      container.hidden = true
-    }
-  }
-}
-
-start()
+enhanceAll('app-reports-map', enhance)
