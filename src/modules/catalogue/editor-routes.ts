@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { sql } from 'kysely'
 import type { Services } from '../../container.ts'
 import type { DatabaseHandle } from '../../lib/database/connection.ts'
 import { NotFound } from '../../lib/errors.ts'
@@ -8,7 +7,6 @@ import { recordAudit, requireStaffPermission, staffActor } from '../identity/ind
 import {
   isLinkEntry,
   textIn,
-  type Audience,
   type CatalogueEntry,
   type Condition,
   type LocalisedText,
@@ -20,6 +18,7 @@ import { allPages } from './questions.ts'
 import { topics } from './topics.ts'
 import { validateEntry, type DefinitionProblem } from './validate-definition.ts'
 import { formField, takeFlash } from '../../lib/http/forms.ts'
+import { catalogueRepository } from './repository.ts'
 
 type CodeParams = { Params: { code: string } }
 type VersionParams = { Params: { code: string; version: string } }
@@ -57,53 +56,6 @@ const exampleDefinition = {
 
 const prettyJson = (value: unknown) => JSON.stringify(value, null, 2)
 
-/**
- * What the editor reads of the catalogue. The catalogue service gives forms only, for running them;
- * an editor needs every entry at any version, links included, and who published each.
- */
-function editorQueries(db: DatabaseHandle) {
-  return {
-    /** Every service with its current version, whatever its kind or audience, in order of English name. */
-    services() {
-      return db
-        .selectFrom('services')
-        .innerJoin('service_definition_versions as version', 'version.id', 'services.current_version_id')
-        .leftJoin('staff_members', 'staff_members.id', 'version.published_by')
-        .select([
-          'services.code',
-          'version.kind',
-          'version.version',
-          'version.published_at',
-          'version.published_by',
-          'staff_members.name as publisher_name',
-          sql<LocalisedText>`version.definition -> 'name'`.as('name'),
-          sql<Audience | null>`version.definition ->> 'audience'`.as('audience'),
-        ])
-        .orderBy(sql`version.definition -> 'name' ->> 'en'`)
-        .orderBy('services.code')
-        .execute()
-    },
-
-    /** The service's entry at a version, or at its current one when no version is given. */
-    entryAt(code: string, version?: number) {
-      const query = db
-        .selectFrom('service_definition_versions')
-        .select(['version', sql<CatalogueEntry>`definition`.as('entry')])
-        .where('service_code', '=', code)
-      const chosen =
-        version === undefined
-          ? query.where('id', '=', db.selectFrom('services').select('current_version_id').where('code', '=', code))
-          : query.where('version', '=', version)
-      return chosen.executeTakeFirst()
-    },
-
-    async staffNames(ids: string[]): Promise<Map<string, string>> {
-      if (ids.length === 0) return new Map()
-      const rows = await db.selectFrom('staff_members').select(['id', 'name']).where('id', 'in', ids).execute()
-      return new Map(rows.map((row) => [row.id, row.name]))
-    },
-  }
-}
 
 /**
  * A stored entry as an editor reads it: checked again so its keys come back in the order the format
@@ -239,7 +191,7 @@ function entryPreview(entry: CatalogueEntry, t: Translate) {
 /** Catalogue editors change what each service asks and how it is handled, and publish each change as a new numbered version. */
 export async function catalogueEditorRoutes(app: FastifyInstance, { db, services }: { db: DatabaseHandle; services: Services }) {
   const catalogue = services.catalogue
-  const queries = editorQueries(db)
+  const queries = catalogueRepository(db)
   const guard = { preHandler: requireStaffPermission('catalogue.edit') }
 
   async function history(code: string) {

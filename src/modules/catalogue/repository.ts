@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely'
 import type { Database } from '../../database.ts'
-import type { Audience, LinkEntry, LocalisedText, RecordVisibility, ServiceDefinition } from './definition.ts'
+import type { Audience, CatalogueEntry, LinkEntry, LocalisedText, RecordVisibility, ServiceDefinition } from './definition.ts'
 
 /** A form's version, read as the definition it holds: every lookup of one filters on kind = 'form'. */
 const formVersionColumns = [
@@ -182,6 +182,46 @@ export function catalogueRepository(db: Kysely<Database>) {
         .where('service_definition_versions.service_code', '=', code)
         .orderBy('service_definition_versions.version')
         .execute()
+    },
+
+    /** For the catalogue editor: every service with its current version, whatever its kind or audience, in order of English name. */
+    services() {
+      return db
+        .selectFrom('services')
+        .innerJoin('service_definition_versions as version', 'version.id', 'services.current_version_id')
+        .leftJoin('staff_members', 'staff_members.id', 'version.published_by')
+        .select([
+          'services.code',
+          'version.kind',
+          'version.version',
+          'version.published_at',
+          'version.published_by',
+          'staff_members.name as publisher_name',
+          sql<LocalisedText>`version.definition -> 'name'`.as('name'),
+          sql<Audience | null>`version.definition ->> 'audience'`.as('audience'),
+        ])
+        .orderBy(sql`version.definition -> 'name' ->> 'en'`)
+        .orderBy('services.code')
+        .execute()
+    },
+
+    /** The service's entry at a version, or at its current one when no version is given. */
+    entryAt(code: string, version?: number) {
+      const query = db
+        .selectFrom('service_definition_versions')
+        .select(['version', sql<CatalogueEntry>`definition`.as('entry')])
+        .where('service_code', '=', code)
+      const chosen =
+        version === undefined
+          ? query.where('id', '=', db.selectFrom('services').select('current_version_id').where('code', '=', code))
+          : query.where('version', '=', version)
+      return chosen.executeTakeFirst()
+    },
+
+    async staffNames(ids: string[]): Promise<Map<string, string>> {
+      if (ids.length === 0) return new Map()
+      const rows = await db.selectFrom('staff_members').select(['id', 'name']).where('id', 'in', ids).execute()
+      return new Map(rows.map((row) => [row.id, row.name]))
     },
   }
 }
