@@ -20,6 +20,8 @@ import { catalogueEditorRoutes, formRoutes, frontDoorRoutes, guestRoutes } from 
 import { notificationRoutes, notificationStaffRoutes } from './modules/notifications/index.ts'
 import { moderationRoutes, publicReportRoutes, reportAlertRoutes, requestPhotoRoutes, residentRequestRoutes, responseTemplateRoutes, staffRequestRoutes, workRoutes } from './modules/requests/index.ts'
 import { warningRoutes } from './modules/warnings/index.ts'
+import { open311Routes } from './modules/open-data/index.ts'
+import { jsonApiRoutes } from './modules/api/index.ts'
 import { residentAppointmentRoutes, schedulingStaffRoutes } from './modules/scheduling/index.ts'
 
 export interface AppDependencies {
@@ -79,6 +81,8 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
   await app.register(formRoutes, { config, db, services })
   await app.register(notificationRoutes, { config, services })
   await app.register(notificationStaffRoutes, { services })
+  await app.register(open311Routes, { services })
+  await app.register(jsonApiRoutes, { config, services })
 
   return app
 }

@@ -3,9 +3,11 @@ import type { Config } from './config.ts'
 import { housekeepingSchedule, housekeepingTasks } from './lib/jobs/housekeeping.ts'
 import type { DatabaseHandle } from './lib/database/connection.ts'
 import type { Logger } from './lib/log.ts'
+import { createJsonApiServices } from './modules/api/index.ts'
 import { createCatalogueServices } from './modules/catalogue/index.ts'
 import { createIdentityServices } from './modules/identity/index.ts'
 import { createNotificationServices } from './modules/notifications/index.ts'
+import { createOpenDataServices } from './modules/open-data/index.ts'
 import { createPlacesServices } from './modules/places/index.ts'
 import { createPublicReports, createReportAlerts, createRequestServices, createResidentMessages, createResponseTemplates, createSatisfactionSurvey } from './modules/requests/index.ts'
 import { createSchedulingServices } from './modules/scheduling/index.ts'
@@ -36,10 +38,12 @@ export function createServices(dependencies: ServiceDependencies) {
   const satisfaction = createSatisfactionSurvey(dependencies)
   const responseTemplates = createResponseTemplates(dependencies)
   const warnings = createWarningServices({ ...dependencies, people: identity.residents, places })
-  const tasks: TaskList = { ...housekeepingTasks(dependencies.db), ...notifications.tasks, ...residentMessages.tasks, ...scheduling.tasks, ...reportAlerts.tasks }
+  const openData = createOpenDataServices({ ...dependencies, catalogue, requests, places, people: identity.residents })
+  const jsonApi = createJsonApiServices({ ...dependencies, catalogue, requests, places, people: identity.residents, scheduling })
+  const tasks: TaskList = { ...housekeepingTasks(dependencies.db), ...notifications.tasks, ...residentMessages.tasks, ...scheduling.tasks, ...reportAlerts.tasks, ...jsonApi.tasks }
   /** Recurring jobs, one graphile-worker crontab line each. */
-  const schedule = [housekeepingSchedule, notifications.schedule, residentMessages.schedule, scheduling.schedule, reportAlerts.schedule].join('\n')
-  return { notifications, identity, places, catalogue, requests, publicReports, reportAlerts, scheduling, residentMessages, satisfaction, responseTemplates, warnings, tasks, schedule }
+  const schedule = [housekeepingSchedule, notifications.schedule, residentMessages.schedule, scheduling.schedule, reportAlerts.schedule, jsonApi.schedule].join('\n')
+  return { notifications, identity, places, catalogue, requests, publicReports, reportAlerts, scheduling, residentMessages, satisfaction, responseTemplates, warnings, openData, jsonApi, tasks, schedule }
 }
 
 export type Services = ReturnType<typeof createServices>

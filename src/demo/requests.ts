@@ -4,19 +4,14 @@ import { addDays, ukDateOf, ukInstant, ukWallClock } from '../lib/calendar/index
 import { isWeekend } from '../lib/calendar/plain-date.ts'
 import type { DatabaseHandle } from '../lib/database/connection.ts'
 import {
-  isInterruption,
+  answerAll,
   jobFor,
   priorityDecision,
-  resumeAt,
   regimesFor,
   routeFor,
-  validateAnswer,
   type AnswerQuestion,
-  type AnswerValue,
   type Answers,
   type LocationAnswer,
-  type CatalogueServices,
-  type DefinitionVersion,
   type ServiceDefinition,
 } from '../modules/catalogue/index.ts'
 import type { Actor } from '../modules/identity/index.ts'
@@ -212,19 +207,10 @@ function weighted<T extends string>(random: SeededRandom, weights: Partial<Recor
  * so a demo request is always one the web form could have made.
  */
 function fillIn(definition: ServiceDefinition, preset: Answers, choose: (question: AnswerQuestion) => unknown, today: string): Answers {
-  const answers: Record<string, AnswerValue> = {}
-  for (;;) {
-    const next = resumeAt(definition, answers)
-    if (next.kind === 'check-answers') return answers
-    if (next.kind === 'stopped' || next.page.kind === 'interruption') throw new Error(`A demo ${definition.code} form stopped at an interruption`)
-    for (const question of next.page.questions) {
-      if (isInterruption(question) || answers[question.id] !== undefined) continue
-      const raw = question.id in preset ? preset[question.id] : choose(question)
-      const result = validateAnswer(question, raw, { today })
-      if (!result.valid) throw new Error(`The demo answer to "${question.id}" is refused: ${result.error.key}`)
-      answers[question.id] = result.value
-    }
-  }
+  const filled = answerAll(definition, (question) => (question.id in preset ? preset[question.id] : choose(question)), { today })
+  if (filled.kind === 'stopped') throw new Error(`A demo ${definition.code} form stopped at an interruption`)
+  if (filled.kind === 'refused') throw new Error(`The demo answer to "${filled.errors[0]!.question.id}" is refused: ${filled.errors[0]!.error.key}`)
+  return filled.answers
 }
 
 /** The choices a person makes where nothing was preset: any option at all, since the presets steer clear of emergencies. */
@@ -645,21 +631,6 @@ async function demoHomes({ db }: ServiceDependencies): Promise<DemoHome[]> {
 }
 
 /**
- * The same published versions again and again; they never change, so each is read once, and the
- * ones the demo starts with are known before any request is made.
- */
-function rememberingCatalogue(catalogue: CatalogueServices, known: readonly DefinitionVersion[]): Pick<CatalogueServices, 'currentDefinition' | 'definitionVersion'> {
-  const versions = new Map<string, ReturnType<CatalogueServices['definitionVersion']>>(known.map((version) => [version.id, Promise.resolve(version)]))
-  return {
-    currentDefinition: (code) => catalogue.currentDefinition(code),
-    definitionVersion: (id) => {
-      if (!versions.has(id)) versions.set(id, catalogue.definitionVersion(id))
-      return versions.get(id)!
-    },
-  }
-}
-
-/**
  * Runs the work on every item, a few at a time, each worker on a connection of its own with
  * synchronous commit off. The demo makes a few thousand small changes, and waiting for the disk
  * after each would be most of the first start; should the machine fail part way, PostgreSQL stays
@@ -729,11 +700,10 @@ export async function loadDemoRequests(dependencies: ServiceDependencies, servic
   personIds.push(alexRow.id)
   stories.push(...alexStories(now, personIds.length - 1, alexTenancy.address.uprn, definitions['housing-repair'], alex.email))
 
-  const catalogue = rememberingCatalogue(services.catalogue, [repair, bin])
   await inTurns(db, stories, async (story, connection) => {
     const clock = { now: story.reportedAt }
     // The catalogue stays on the pool: the service reads definitions while its transaction holds the connection.
-    const requests: RequestServices = createRequestServices({ ...dependencies, db: connection, catalogue }, { now: () => clock.now })
+    const requests: RequestServices = createRequestServices({ ...dependencies, db: connection, catalogue: services.catalogue }, { now: () => clock.now })
     const personId = personIds[story.reporter]!
     const actor = (role: Role): Actor => (role === 'resident' ? { kind: 'resident', id: personId } : { kind: 'staff', id: staffByRole[role] })
     const created = await requests.createRequest({

@@ -9,6 +9,13 @@ export interface SecurityOptions {
   imageSources?: string[]
 }
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** False for machine-to-machine routes, which authenticate their callers another way. */
+    csrf?: boolean
+  }
+}
+
 const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
 export const csrfCookieName = 'guildhall_csrf'
@@ -54,10 +61,10 @@ async function security(app: FastifyInstance, options: SecurityOptions) {
   })
 
   // Every form in the site is protected. Machine-to-machine routes (APIs, provider callbacks)
-  // opt out with `config: { csrf: false }` and authenticate their callers another way.
+  // opt out with `config: { csrf: false }` and authenticate their callers another way. An address
+  // with no route has nothing to protect, and is answered "not found" as it is.
   app.addHook('preHandler', (request, reply, done) => {
-    const routeConfig = request.routeOptions.config as { csrf?: boolean }
-    if (!unsafeMethods.has(request.method) || routeConfig.csrf === false) return done()
+    if (!unsafeMethods.has(request.method) || request.is404 || request.routeOptions.config.csrf === false) return done()
     app.csrfProtection(request, reply, done)
   })
 }

@@ -48,6 +48,7 @@ export {
 } from './validate-definition.ts'
 export {
   allPages,
+  answerAll,
   answerErrorMessage,
   checkAnswers,
   conditionHolds,
@@ -65,6 +66,7 @@ export {
   visiblePage,
   visibleQuestions,
   type AddressAnswer,
+  type AllAnswers,
   type AnswerContext,
   type AnswerError,
   type AnswerResult,

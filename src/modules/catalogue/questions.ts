@@ -560,3 +560,33 @@ export function validateAnswer(question: AnswerQuestion, raw: unknown, context: 
       }
   }
 }
+
+/** A whole form answered at once (by the API or an Open311 client), as far as its answers allow. */
+export type AllAnswers =
+  | { kind: 'answered'; answers: Answers }
+  | { kind: 'refused'; answers: Answers; errors: { question: AnswerQuestion; error: AnswerError }[] }
+  /** The answers lead to advice instead of a request, such as leaving the house when gas is smelt. */
+  | { kind: 'stopped'; answers: Answers; interruption: InterruptionQuestion }
+
+/**
+ * Answers every question the form would show, page by page in the engine's own order, taking each
+ * raw answer from `rawFor` and checking it as the web form would. Every refused answer on a page is
+ * reported together; the pages after it are not asked, since what they show can depend on it.
+ */
+export function answerAll(definition: ServiceDefinition, rawFor: (question: AnswerQuestion) => unknown, context: AnswerContext = {}): AllAnswers {
+  const answers: Record<string, AnswerValue> = {}
+  for (;;) {
+    const next = resumeAt(definition, answers)
+    if (next.kind === 'check-answers') return { kind: 'answered', answers }
+    if (next.kind === 'stopped') return { kind: 'stopped', answers, interruption: next.interruption }
+    if (next.page.kind === 'interruption') return { kind: 'stopped', answers, interruption: next.page.interruption }
+    const errors: { question: AnswerQuestion; error: AnswerError }[] = []
+    for (const question of next.page.questions) {
+      if (answers[question.id] !== undefined) continue
+      const result = validateAnswer(question, rawFor(question), context)
+      if (result.valid) answers[question.id] = result.value
+      else errors.push({ question, error: result.error })
+    }
+    if (errors.length > 0) return { kind: 'refused', answers, errors }
+  }
+}

@@ -57,6 +57,9 @@ export class InvalidDefinitionFile extends Error {
 
 // Ids come from addresses and forms; anything that is not a uuid cannot name a version, and
 // PostgreSQL would refuse it with an error rather than find nothing.
+/** Versions kept in memory: every service's recent versions, many times over. */
+const mostCachedVersions = 1000
+
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 interface DefinitionFile {
@@ -84,6 +87,7 @@ async function readDefinitionFile(file: string): Promise<DefinitionFile> {
 
 export function createCatalogueServices({ db, logger }: ServiceDependencies) {
   const repository = catalogueRepository(db)
+  const versions = new Map<string, DefinitionVersion>()
 
   /**
    * Stores the definition (a form, or a link to a service in another system) as the service's next
@@ -114,6 +118,22 @@ export function createCatalogueServices({ db, logger }: ServiceDependencies) {
     })
   }
 
+  /**
+   * One version by its id, whether or not it is still current: what a request pinned to it reads.
+   * A published version never changes, so each is read from the database once per process.
+   */
+  async function definitionVersion(id: string): Promise<DefinitionVersion | undefined> {
+    if (!uuidPattern.test(id)) return undefined
+    const cached = versions.get(id)
+    if (cached) return cached
+    const version = await repository.versionById(id)
+    if (version) {
+      if (versions.size >= mostCachedVersions) versions.delete(versions.keys().next().value!)
+      versions.set(id, version)
+    }
+    return version
+  }
+
   return {
     publishDefinition,
 
@@ -123,9 +143,13 @@ export function createCatalogueServices({ db, logger }: ServiceDependencies) {
     /** The version new requests for the service are made with, or undefined for an unknown service or one that only links out. */
     currentDefinition: (code: string): Promise<DefinitionVersion | undefined> => repository.currentVersion(code),
 
-    /** One version by its id, whether or not it is still current: what a request pinned to it reads. */
-    async definitionVersion(id: string): Promise<DefinitionVersion | undefined> {
-      return uuidPattern.test(id) ? repository.versionById(id) : undefined
+    definitionVersion,
+
+    /** The definition a request is pinned to: part of the request, so one that cannot be read is a fault, not a missing page. */
+    async pinnedDefinition(versionId: string): Promise<ServiceDefinition> {
+      const version = await definitionVersion(versionId)
+      if (!version) throw new Error(`The definition version ${versionId} that a request is pinned to cannot be read`)
+      return version.definition
     },
 
     /** Every form service as its current version describes it, in order of English name. */

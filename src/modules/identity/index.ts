@@ -5,7 +5,10 @@ import type { Services, ServiceDependencies } from '../../container.ts'
 import type { NotificationServices } from '../notifications/index.ts'
 import { createPeopleDirectory } from './people/service.ts'
 import { peopleRoutes } from './people/routes.ts'
+import { apiKeyRoutes } from './api-keys/routes.ts'
 import { createResidentAccounts } from './residents/service.ts'
+import { residentApiTokens } from './residents/api-tokens.ts'
+import { createApiKeys } from './api-keys/service.ts'
 import { residentRoutes } from './residents/routes.ts'
 import { residentNavigation } from './residents/navigation.ts'
 import { createStaffDirectory } from './staff/service.ts'
@@ -21,6 +24,9 @@ export { requireStaff, requireStaffPermission, staffActor } from './staff/access
 export { allPermissions, isPermission, type Permission } from './staff/permissions.ts'
 export type { NewStaffMember, StaffAccess, StaffActor, StaffDirectory } from './staff/service.ts'
 export type { Person, ResidentAccounts, NewVerifiedResident } from './residents/service.ts'
+export { residentTokenPattern, type ResidentApiCaller, type ResidentApiToken, type ResidentApiTokens } from './residents/api-tokens.ts'
+export { checkApiKeyForm, defaultRatePerMinute, grantsService, type ApiClient, type ApiKeyForm, type ApiKeyGrant } from './api-keys/rules.ts'
+export type { ApiKeys, ApiKeySummary, IssuedApiKey } from './api-keys/service.ts'
 export { emailError, mobileError, normaliseMobile } from './residents/validation.ts'
 export type { NamedTenant, PeopleDirectory, PeopleSearchResults, PeopleSearchRow } from './people/service.ts'
 
@@ -32,6 +38,8 @@ export function createIdentityServices(dependencies: IdentityDependencies) {
   const residents = createResidentAccounts(dependencies)
   return {
     residents,
+    residentApiTokens: residentApiTokens(dependencies.db),
+    apiKeys: createApiKeys(dependencies.db),
     staff: createStaffDirectory(dependencies),
     signOn: createSingleSignOn(dependencies),
     people: createPeopleDirectory({ ...dependencies, residents }),
@@ -51,6 +59,7 @@ export const identityRoutes = fastifyPlugin(
     await app.register(residentRoutes, options)
     await app.register(staffRoutes, options)
     await app.register(peopleRoutes, options)
+    await app.register(apiKeyRoutes, options)
     await app.register(singleSignOnRoutes, options)
   },
   { name: 'identity' },

@@ -3,7 +3,8 @@ import type { CreatedAt, Generated, Json, NullableTimestamp, Timestamp } from '.
 
 export type ContactPreference = 'email' | 'text'
 export type TokenPurpose = 'verify-email' | 'reset-password' | 'confirm-mobile'
-export type ActorKind = 'staff' | 'resident' | 'system' | 'anonymous'
+/** An "api-client" is a partner's system or reporting app calling with an API key; its id is the key's. */
+export type ActorKind = 'staff' | 'resident' | 'system' | 'anonymous' | 'api-client'
 
 export interface IdentityTables {
   people: {
@@ -60,6 +61,31 @@ export interface IdentityTables {
   roles: { id: Generated<string>; code: string; name: string; description: Generated<string> }
   role_permissions: { role_id: string; permission: string }
   staff_roles: { staff_member_id: string; role_id: string }
+  resident_api_tokens: {
+    id: Generated<string>
+    person_id: string
+    name: string
+    secret_hash: string
+    created_at: CreatedAt
+    last_used_at: NullableTimestamp
+    revoked_at: NullableTimestamp
+  }
+  api_keys: {
+    id: Generated<string>
+    name: string
+    secret_hash: string
+    key_prefix: string
+    /** Null for every service. */
+    services: string[] | null
+    can_write: Generated<boolean>
+    can_change_status: Generated<boolean>
+    rate_per_minute: Generated<number>
+    created_at: CreatedAt
+    created_by: string | null
+    last_used_at: NullableTimestamp
+    revoked_at: NullableTimestamp
+    revoked_by: string | null
+  }
   audit_events: {
     id: Generated<number>
     occurred_at: CreatedAt

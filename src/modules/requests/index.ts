@@ -52,6 +52,7 @@ export {
   type ChangeOptions,
   type HoldReason,
   type AwaabsLawRecord,
+  type NewComment,
   type NewRequest,
   type NoteOptions,
   type RequestDependencies,
@@ -104,8 +105,10 @@ export {
   type PublicReport,
   type PublicReportSummary,
   type PublicReports,
+  type PublicTimelineEntry,
   type ReportFilters,
   type ReportState,
 } from './public-reports.ts'
 export { alertRadiiMetres, createReportAlerts, sendReportAlertsTask, type AlertTarget, type ReportAlerts } from './report-alerts.ts'
 export { reportAlertRoutes } from './report-alert-routes.ts'
+export { createRequestListings, type ListedRequest, type ListedUpdate, type ListingAccess, type ListingFilter, type RequestListings } from './request-listings.ts'

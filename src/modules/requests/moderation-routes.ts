@@ -7,6 +7,7 @@ import { parseReference } from './references.ts'
 import { formField, takeFlash } from '../../lib/http/forms.ts'
 
 type ReferenceParams = { Params: { reference: string } }
+type CommentParams = { Params: { eventId: string } }
 
 const view = (name: string) => `requests/views/staff/moderation/${name}.njk`
 
@@ -20,7 +21,11 @@ export async function moderationRoutes(app: FastifyInstance, { services }: { ser
   const updatersOnly = { preHandler: requireStaffPermission('requests.update') }
 
   app.get('/staff/moderation', moderatorsOnly, async (request, reply) =>
-    reply.view(view('list'), { reports: await publicReports.awaitingModeration(), flash: takeFlash(request, 'staffFlash') }),
+    reply.view(view('list'), {
+      reports: await publicReports.awaitingModeration(),
+      comments: await publicReports.commentsAwaitingModeration(),
+      flash: takeFlash(request, 'staffFlash'),
+    }),
   )
 
   async function showReport(request: FastifyRequest<ReferenceParams>, reply: FastifyReply, options: { publicText?: string; errors?: FieldErrors } = {}) {
@@ -48,6 +53,35 @@ export async function moderationRoutes(app: FastifyInstance, { services }: { ser
       throw error
     }
     request.session.set('staffFlash', request.t(decision === 'approve' ? 'requests.moderation.done.approved' : 'requests.moderation.done.hidden', { reference }))
+    return reply.redirect('/staff/moderation', 303)
+  })
+
+  async function showComment(request: FastifyRequest<CommentParams>, reply: FastifyReply, options: { publicText?: string; decision?: string; errors?: FieldErrors } = {}) {
+    const comment = await publicReports.commentForModeration(request.params.eventId)
+    return reply.view(view('comment'), {
+      comment,
+      publicText: options.publicText ?? comment.publicBody ?? comment.body,
+      decision: options.decision,
+      errors: options.errors,
+    })
+  }
+
+  app.get<CommentParams>('/staff/comments/:eventId/moderation', moderatorsOnly, async (request, reply) => showComment(request, reply))
+
+  app.post<CommentParams>('/staff/comments/:eventId/moderation', moderatorsOnly, async (request, reply) => {
+    const decision = formField(request, 'decision')
+    const publicText = formField(request, 'publicText')
+    const { eventId, reference } = await publicReports.commentForModeration(request.params.eventId)
+    if (decision !== 'approve' && decision !== 'hide') {
+      return showComment(request, reply.code(400), { publicText, errors: { decision: request.t('requests.moderation.errors.commentDecisionMissing') } })
+    }
+    try {
+      await publicReports.moderateComment(staffActor(request).id, eventId, decision === 'approve' ? { approve: publicText } : { hide: true })
+    } catch (error) {
+      if (error instanceof InvalidInput) return showComment(request, reply.code(400), { publicText, decision, errors: error.fields })
+      throw error
+    }
+    request.session.set('staffFlash', request.t(decision === 'approve' ? 'requests.moderation.done.commentApproved' : 'requests.moderation.done.commentHidden', { reference }))
     return reply.redirect('/staff/moderation', 303)
   })
 

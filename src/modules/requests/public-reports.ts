@@ -7,6 +7,7 @@ import { recordAudit } from '../identity/audit.ts'
 import { latitudeLongitudeToGrid } from '../places/index.ts'
 import type { RequestStatus } from './lifecycle.ts'
 import { parseReference } from './references.ts'
+import { requestsRepository } from './repository.ts'
 import type { Moderation } from './tables.ts'
 
 const closedStatuses: readonly RequestStatus[] = ['completed', 'cancelled', 'closed']
@@ -20,6 +21,31 @@ const cellMetres = 100
 /** The longest public text a moderator may approve or write: Open311's limit for a description. */
 export const longestPublicText = 4000
 const reportsPerPage = 25
+/** How much of a comment the moderation list shows. */
+const commentExcerptLength = 100
+
+/** Words a moderator approves, with lines ended alike and spaces trimmed, or the error that refuses them. */
+function checkedPublicText(text: string): string {
+  const approved = text.replace(/\r\n?/g, '\n').trim()
+  if (approved === '') throw new InvalidInput({ publicText: 'Enter the words to show, or hide them instead' })
+  if (approved.length > longestPublicText) throw new InvalidInput({ publicText: `The words to show must be ${longestPublicText.toLocaleString('en-GB')} characters or fewer` })
+  return approved
+}
+
+/**
+ * Photo addresses another system sent with a request or a comment, as staff are shown them: web
+ * addresses become links, anything else stays text, so an address can never run as a script.
+ */
+export function mediaLinks(mediaUrls: unknown): { url: string; linkable: boolean }[] {
+  const urls = Array.isArray(mediaUrls) ? mediaUrls.filter((url): url is string => typeof url === 'string') : []
+  return urls.map((url) => ({ url, linkable: /^https?:\/\//i.test(url) }))
+}
+
+/** An event's id as given in an address; anything else names no event. */
+function eventIdOf(eventId: number | string): number | undefined {
+  const text = String(eventId)
+  return /^[1-9]\d{0,14}$/.test(text) ? Number(text) : undefined
+}
 
 export type ReportState = 'open' | 'closed'
 
@@ -44,11 +70,14 @@ export interface PublicReportSummary {
   supporters: number
 }
 
+/** What the public is told has happened to a report: changes of status, and comments a moderator approved. */
+export type PublicTimelineEntry = { kind: 'status'; at: Date; label: string } | { kind: 'comment'; at: Date; text: string }
+
 export interface PublicReport extends PublicReportSummary {
   /** The approved words, or undefined while they wait for a moderator or after they were hidden. */
   text: string | undefined
   photoIds: string[]
-  timeline: { at: Date; label: string }[]
+  timeline: PublicTimelineEntry[]
   wardCode: string | null
   /** The report this one was merged into, when it turned out to be the same problem. */
   mergedInto: string | undefined
@@ -71,7 +100,7 @@ export interface MapBox {
 }
 
 export interface PublicReportDependencies extends ServiceDependencies {
-  catalogue: Pick<CatalogueServices, 'definitionVersion'>
+  catalogue: Pick<CatalogueServices, 'pinnedDefinition'>
 }
 
 /**
@@ -86,10 +115,7 @@ export function createPublicReports({ db, catalogue }: PublicReportDependencies)
     return (versionId: string) => {
       let definition = read.get(versionId)
       if (!definition) {
-        definition = catalogue.definitionVersion(versionId).then((version) => {
-          if (!version) throw new Error(`The definition version ${versionId} that a request is pinned to cannot be read`)
-          return version.definition
-        })
+        definition = catalogue.pinnedDefinition(versionId)
         read.set(versionId, definition)
       }
       return definition
@@ -198,9 +224,9 @@ export function createPublicReports({ db, catalogue }: PublicReportDependencies)
       const [events, photos, merged] = await Promise.all([
         db
           .selectFrom('request_events')
-          .select(['occurred_at', 'to_status'])
+          .select(['occurred_at', 'kind', 'to_status', 'public_body'])
           .where('request_id', '=', row.id)
-          .where('kind', '=', 'status-change')
+          .where((where) => where.or([where('kind', '=', 'status-change'), where.and([where('kind', '=', 'comment'), where('moderation', '=', 'approved')])]))
           .where('visibility', '=', 'public')
           .orderBy('occurred_at')
           .orderBy('id')
@@ -214,7 +240,10 @@ export function createPublicReports({ db, catalogue }: PublicReportDependencies)
         ...(await summaryOf(row, definitionOf)),
         text: row.moderation === 'approved' ? (row.public_text ?? undefined) : undefined,
         photoIds: photos.map((photo) => photo.id),
-        timeline: events.flatMap((event) => (event.to_status ? [{ at: event.occurred_at, label: textIn(definition.statusLabels[event.to_status], 'en') }] : [])),
+        timeline: events.flatMap((event): PublicTimelineEntry[] => {
+          if (event.kind === 'comment') return event.public_body ? [{ kind: 'comment', at: event.occurred_at, text: event.public_body }] : []
+          return event.to_status ? [{ kind: 'status', at: event.occurred_at, label: textIn(definition.statusLabels[event.to_status], 'en') }] : []
+        }),
         wardCode: row.ward_code,
         mergedInto: merged?.reference,
         isOpen: !closedStatuses.includes(row.status),
@@ -355,11 +384,7 @@ export function createPublicReports({ db, catalogue }: PublicReportDependencies)
      */
     async moderate(staffId: string, reference: string, decision: { approve: string } | { hide: true }): Promise<void> {
       const parsed = parseReference(reference)
-      const approved = 'approve' in decision ? decision.approve.replace(/\r\n?/g, '\n').trim() : undefined
-      if (approved !== undefined && approved === '') throw new InvalidInput({ publicText: 'Enter the words to show, or hide them instead' })
-      if (approved !== undefined && approved.length > longestPublicText) {
-        throw new InvalidInput({ publicText: `The words to show must be ${longestPublicText.toLocaleString('en-GB')} characters or fewer` })
-      }
+      const approved = 'approve' in decision ? checkedPublicText(decision.approve) : undefined
       await db.transaction().execute(async (transaction) => {
         const row = parsed && (await transaction.selectFrom('requests').select(['id', 'is_public', 'public_text', 'moderation']).where('reference', '=', parsed).forUpdate().executeTakeFirst())
         if (!row || !row.is_public) throw new NotFound('report')
@@ -374,6 +399,116 @@ export function createPublicReports({ db, catalogue }: PublicReportDependencies)
           action: moderation === 'approved' ? 'report.approve-public-text' : 'report.hide-public-text',
           subject: { type: 'request', id: row.id },
           details: { before: { moderation: row.moderation, text: row.public_text }, after: { moderation, text: approved ?? row.public_text } },
+        })
+      })
+    },
+
+    /** Comments from reporting apps that wait for a moderator, oldest first, with the start of each. */
+    async commentsAwaitingModeration(limit = 50) {
+      const rows = await db
+        .selectFrom('request_events')
+        .innerJoin('requests', 'requests.id', 'request_events.request_id')
+        .select(['request_events.id', 'request_events.occurred_at', 'request_events.body', 'requests.reference', 'requests.definition_version_id'])
+        .where('request_events.moderation', '=', 'pending')
+        .orderBy('request_events.occurred_at')
+        .orderBy('request_events.id')
+        .limit(limit)
+        .execute()
+      const definitionOf = definitions()
+      return Promise.all(
+        rows.map(async (row) => {
+          const body = row.body ?? ''
+          return {
+            eventId: row.id,
+            reference: row.reference,
+            serviceName: textIn((await definitionOf(row.definition_version_id)).name, 'en'),
+            receivedAt: row.occurred_at,
+            excerpt: body.length > commentExcerptLength ? `${body.slice(0, commentExcerptLength)}…` : body,
+          }
+        }),
+      )
+    },
+
+    /** What a moderator needs to decide on one comment from a reporting app: its request, the words as sent and as shown now. */
+    async commentForModeration(eventId: number | string) {
+      const id = eventIdOf(eventId)
+      const row =
+        id &&
+        (await db
+          .selectFrom('request_events')
+          .innerJoin('requests', 'requests.id', 'request_events.request_id')
+          .select([
+            'request_events.id',
+            'request_events.occurred_at',
+            'request_events.body',
+            'request_events.details',
+            'request_events.moderation',
+            'request_events.moderated_at',
+            'request_events.public_body',
+            'requests.id as request_id',
+            'requests.reference',
+            'requests.definition_version_id',
+            'requests.is_public',
+          ])
+          .where('request_events.id', '=', id)
+          .where('request_events.kind', '=', 'comment')
+          .executeTakeFirst())
+      if (!row) throw new NotFound('comment')
+      const definition = await definitions()(row.definition_version_id)
+      const details = row.details
+      return {
+        eventId: row.id,
+        requestId: row.request_id,
+        reference: row.reference,
+        serviceName: textIn(definition.name, 'en'),
+        /** A comment on a private request is shown, once approved, to the person who made it and never on public pages. */
+        isPublic: row.is_public,
+        receivedAt: row.occurred_at,
+        madeAt: typeof details.madeAt === 'string' ? new Date(details.madeAt) : null,
+        body: row.body ?? '',
+        media: mediaLinks(details.mediaUrls),
+        moderation: row.moderation,
+        moderatedAt: row.moderated_at,
+        publicBody: row.public_body,
+      }
+    },
+
+    /**
+     * A moderator's decision on a comment from a reporting app: approved as written or as edited,
+     * which shows it to the public (the words as sent stay in its body), or hidden, which takes it
+     * back to staff only. A decided comment can be decided again. The request's version moves on,
+     * and the decision is audited with what was shown before and after, all in one transaction.
+     */
+    async moderateComment(staffId: string, eventId: number | string, decision: { approve: string } | { hide: true }): Promise<void> {
+      const id = eventIdOf(eventId)
+      const approved = 'approve' in decision ? checkedPublicText(decision.approve) : undefined
+      await db.transaction().execute(async (transaction) => {
+        const row =
+          id &&
+          (await transaction
+            .selectFrom('request_events')
+            .select(['id', 'request_id', 'moderation', 'public_body'])
+            .where('id', '=', id)
+            .where('kind', '=', 'comment')
+            .forUpdate()
+            .executeTakeFirst())
+        if (!row) throw new NotFound('comment')
+        const repository = requestsRepository(transaction)
+        await repository.lockRequest(row.request_id)
+        const at = new Date()
+        const moderation: Moderation = approved === undefined ? 'hidden' : 'approved'
+        const publicBody = approved ?? row.public_body
+        await transaction
+          .updateTable('request_events')
+          .set({ moderation, visibility: approved === undefined ? 'internal' : 'public', public_body: publicBody, moderated_at: at, moderated_by: staffId })
+          .where('id', '=', row.id)
+          .execute()
+        await repository.updateRequest(row.request_id, {}, at)
+        await recordAudit(transaction, {
+          actor: { kind: 'staff', id: staffId },
+          action: 'request.moderate-comment',
+          subject: { type: 'request', id: row.request_id },
+          details: { eventId: row.id, before: { moderation: row.moderation, text: row.public_body }, after: { moderation, text: publicBody } },
         })
       })
     },

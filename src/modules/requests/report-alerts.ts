@@ -31,7 +31,7 @@ function onePerAddress<Recipient extends { email: string }>(recipients: readonly
 }
 
 export interface ReportAlertDependencies extends ServiceDependencies {
-  catalogue: Pick<CatalogueServices, 'definitionVersion'>
+  catalogue: Pick<CatalogueServices, 'pinnedDefinition'>
   notifications: Pick<NotificationServices, 'queueMessage'>
 }
 
@@ -48,9 +48,7 @@ export function createReportAlerts({ db, config, catalogue, notifications }: Rep
   const unsubscribeLink = (token: string) => link(`/alerts/${token}/unsubscribe`)
 
   async function definitionOf(versionId: string): Promise<ServiceDefinition> {
-    const version = await catalogue.definitionVersion(versionId)
-    if (!version) throw new Error(`The definition version ${versionId} that a request is pinned to cannot be read`)
-    return version.definition
+    return catalogue.pinnedDefinition(versionId)
   }
 
   /** How a report's place is named in an email: its street, never the nearest house. */

@@ -92,7 +92,7 @@ export interface Addressee {
 }
 
 export interface ResidentMessageDependencies extends ServiceDependencies {
-  catalogue: Pick<CatalogueServices, 'definitionVersion'>
+  catalogue: Pick<CatalogueServices, 'definitionVersion' | 'pinnedDefinition'>
   people: { findPersonById(personId: string): Promise<ResidentContact | undefined> }
   notifications: Pick<NotificationServices, 'queueMessage'>
 }
@@ -128,9 +128,7 @@ export function createResidentMessages(dependencies: ResidentMessageDependencies
       .where('requests.id', '=', requestId)
       .executeTakeFirstOrThrow()
     const contact = await people.findPersonById(request.person_id)
-    const version = await catalogue.definitionVersion(request.definition_version_id)
-    if (!version) throw new Error(`The definition version ${request.definition_version_id} that a request is pinned to cannot be read`)
-    const definition = version.definition
+    const definition = await catalogue.pinnedDefinition(request.definition_version_id)
     const name = contact ? `${contact.givenName} ${contact.familyName}`.trim() : ''
     const addressLines = [request.address_line_1, request.address_line_2, request.address_line_3, request.town, request.postcode]
     return {

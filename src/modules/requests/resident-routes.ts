@@ -99,6 +99,8 @@ function timelineTitle(entry: TimelineEntry, definition: ServiceDefinition, requ
       return request.t(text('timeline.informationAdded'))
     case 'appointment':
       return appointmentTitle(entry, request, describe)
+    case 'comment':
+      return request.t(text('timeline.comment'))
     default:
       return request.t(text('timeline.other'))
   }
@@ -119,9 +121,7 @@ export async function residentRequestRoutes(app: FastifyInstance, { config, serv
   const pathOf = (record: RequestRecord) => `/account/requests/${record.reference}`
 
   async function definitionOf(record: RequestRecord): Promise<ServiceDefinition> {
-    const version = await catalogue.definitionVersion(record.definitionVersionId)
-    if (!version) throw new Error(`The definition version ${record.definitionVersionId} that a request is pinned to cannot be read`)
-    return version.definition
+    return catalogue.pinnedDefinition(record.definitionVersionId)
   }
 
   async function showRequest(request: FastifyRequest<Params>, reply: FastifyReply, options: { errors?: FieldErrors; values?: Record<string, string> } = {}) {
@@ -153,8 +153,10 @@ export async function residentRequestRoutes(app: FastifyInstance, { config, serv
       timeline: timeline.toReversed().map((entry) => ({
         occurredAt: entry.occurredAt,
         title: timelineTitle(entry, definition, request, scheduling.describe),
+        // A comment shows only as a moderator approved it, which the timeline already gives a resident as its body.
         body: entry.body,
         byResident: entry.actor.kind === 'resident',
+        byPublic: entry.kind === 'comment',
         photoCount: photos.filter((photo) => photo.eventId === entry.id).length,
       })),
       // The visit booked now, and where to book, change or cancel it: those pages are the scheduling module's.

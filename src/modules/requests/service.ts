@@ -46,11 +46,11 @@ import { generateReference, parseReference } from './references.ts'
 import { isUuid } from './queue.ts'
 import { requestsRepository, type NewRequestEventRow, type RequestEventRow, type RequestRow, type RequestSummaryRow } from './repository.ts'
 import { checkedPhotoKeys, maySeePhoto, photoKeysIn, requestPhotosRepository, type PhotoViewer, type RequestPhoto } from './photos.ts'
-import type { EventVisibility, RequestChannel, RequestEventKind } from './tables.ts'
+import type { EventVisibility, Moderation, RequestChannel, RequestEventKind } from './tables.ts'
 import { defaultPriorityPolicy, targetDate, targetDateWithPauses, type Priority, type PriorityPolicy } from './targets.ts'
 
 export interface RequestDependencies extends ServiceDependencies {
-  catalogue: Pick<CatalogueServices, 'currentDefinition' | 'definitionVersion'>
+  catalogue: Pick<CatalogueServices, 'currentDefinition' | 'definitionVersion' | 'pinnedDefinition'>
 }
 
 /**
@@ -89,6 +89,8 @@ export interface NewRequest {
   raisedByStaffId?: string | null
   /** The version the form was started with; the current version when not given. */
   definitionVersionId?: string
+  /** Photos another system holds, sent as addresses (Open311's media_url); stored as links, never fetched. */
+  mediaUrls?: readonly string[]
 }
 
 /**
@@ -160,6 +162,8 @@ export interface RequestRecord {
   rowVersion: number
   /** A report of a service the council publishes, shown on the public map and list. */
   isPublic: boolean
+  /** Photos another system holds, as it sent their addresses. */
+  mediaUrls: string[]
 }
 
 export interface RequestSummary {
@@ -193,6 +197,22 @@ export interface TimelineEntry {
   toStatus: RequestStatus | null
   body: string | null
   details: Record<string, unknown>
+  /** Where a comment from a reporting app stands with the moderators; 'none' for every other event. */
+  moderation: Moderation
+  /** A comment's words as the public sees them, once a moderator has approved them. */
+  publicBody: string | null
+}
+
+/** A comment a reporting app sends from one of its users, such as Open311's servicerequestupdates. */
+export interface NewComment {
+  actor: Actor
+  body: string
+  /** The name the app gives for its user: staff see it, the public never does. */
+  authorName?: string | undefined
+  /** Photos the app holds, sent as addresses; kept as links and never fetched. */
+  mediaUrls?: readonly string[] | undefined
+  /** When the comment was made in the other system. */
+  at?: Date | undefined
 }
 
 const english = translator('en')
@@ -240,6 +260,7 @@ function toRecord(row: RequestRow): RequestRecord {
     updatedAt: row.updated_at,
     rowVersion: row.row_version,
     isPublic: row.is_public,
+    mediaUrls: row.media_urls,
   }
 }
 
@@ -258,7 +279,12 @@ function toSummary(row: RequestSummaryRow): RequestSummary {
   }
 }
 
+/**
+ * One event as its audience may see it. A resident is shown a comment only in the words a moderator
+ * approved, never as sent, and never who wrote it or the other system's links.
+ */
 function toTimelineEntry(row: RequestEventRow, audience: 'resident' | 'staff'): TimelineEntry {
+  const commentForResident = audience === 'resident' && row.kind === 'comment'
   return {
     id: row.id,
     occurredAt: row.occurred_at,
@@ -267,8 +293,10 @@ function toTimelineEntry(row: RequestEventRow, audience: 'resident' | 'staff'): 
     actor: audience === 'staff' ? { kind: row.actor_kind, id: row.actor_id } : { kind: row.actor_kind },
     fromStatus: row.from_status,
     toStatus: row.to_status,
-    body: row.body,
-    details: row.details,
+    body: commentForResident ? row.public_body : row.body,
+    details: commentForResident ? {} : row.details,
+    moderation: row.moderation,
+    publicBody: row.public_body,
   }
 }
 
@@ -366,12 +394,6 @@ export function createRequestServices(dependencies: RequestDependencies, options
     return { ...councilPolicy, ...definition.targets }
   }
 
-  /** A pinned version is part of its request, so one that cannot be read is a fault, not a missing page. */
-  async function pinnedDefinition(versionId: string): Promise<ServiceDefinition> {
-    const version = await catalogue.definitionVersion(versionId)
-    if (!version) throw new Error(`The definition version ${versionId} that a request is pinned to cannot be read`)
-    return version.definition
-  }
 
   function checkNote(body: string): string {
     const trimmed = body.trim()
@@ -434,7 +456,7 @@ export function createRequestServices(dependencies: RequestDependencies, options
       // Worked out again from the recorded spells, which say for themselves whether they stopped the clock.
       let targetAt = row.target_at
       if (holdEnds || after.status === 'on-hold') {
-        const definition = await pinnedDefinition(row.definition_version_id)
+        const definition = await catalogue.pinnedDefinition(row.definition_version_id)
         const pauses = (await repository.clockStoppingHolds(requestId)).map((hold) => ({ from: hold.started_at, to: hold.ended_at }))
         targetAt = targetDateWithPauses(row.priority, row.created_at, pauses, calendar, policyFor(definition))
       }
@@ -548,6 +570,7 @@ export function createRequestServices(dependencies: RequestDependencies, options
             updated_at: reportedAt,
             ...locationColumns(location),
             is_public: isPublic,
+            media_urls: [...(input.mediaUrls ?? [])],
             moderation: isPublic && (ownWordsOf(definition, answers) !== undefined || photoKeys.length > 0) ? 'pending' : 'none',
           })
           if (id === undefined) logger.warn({ attempt }, 'A new request reference was already taken; trying another')
@@ -679,6 +702,29 @@ export function createRequestServices(dependencies: RequestDependencies, options
       })
     },
 
+    /** A comment on a request from a reporting app's user: staff see it at once; everyone else once a moderator approves it. */
+    async addComment(requestId: string, comment: NewComment): Promise<{ eventId: number; rowVersion: number }> {
+      const body = checkNote(comment.body.replace(/\r\n?/g, '\n'))
+      const details = {
+        authorName: comment.authorName?.trim() || null,
+        mediaUrls: [...(comment.mediaUrls ?? [])],
+        madeAt: comment.at?.toISOString() ?? null,
+      }
+      return db.transaction().execute(async (transaction) => {
+        const repository = requestsRepository(transaction)
+        if (!(await repository.lockRequest(requestId))) throw new NotFound('request')
+        const at = now()
+        const rowVersion = await repository.updateRequest(requestId, {}, at)
+        // Internal until a moderator approves it, and never a message to the resident of its own.
+        const eventId = await repository.insertEvent({
+          ...internalEvent(requestId, at, 'comment', comment.actor, details, body),
+          moderation: 'pending',
+          notify_resident: false,
+        })
+        return { eventId, rowVersion }
+      })
+    },
+
     /**
      * Confirms or changes a request's priority, which sets its target again from when it was
      * made, and its job, which must be one the service's answers can describe, and moves a newly reported request on to triaged. Internal to staff, except the
@@ -698,7 +744,7 @@ export function createRequestServices(dependencies: RequestDependencies, options
         const at = now()
         const before = stateOf(row)
         const after: RequestState = before.status === 'reported' ? { status: 'triaged' } : before
-        const definition = await pinnedDefinition(row.definition_version_id)
+        const definition = await catalogue.pinnedDefinition(row.definition_version_id)
         const job = decision.jobCode === undefined ? undefined : jobsOf(definition).find((offered) => offered.code === decision.jobCode)
         if (decision.jobCode !== undefined && !job) throw new InvalidInput({ jobCode: t('requests.staff.errors.jobUnknown') })
         const pauses = (await repository.clockStoppingHolds(requestId)).map((hold) => ({ from: hold.started_at, to: hold.ended_at }))

@@ -11,6 +11,7 @@ import { requireStaffPermission, staffActor, type Actor } from '../identity/inde
 import { closureReasons, nextStatus, requestStatuses, type LifecycleEvent, type RequestState } from './lifecycle.ts'
 import { queueLink, queueOwners, queueSorts, readQueueFilters, staffRequestQueries } from './queue.ts'
 import { awaabsLawMilestoneKinds, type AwaabsLawMilestone, type AwaabsLawMilestoneKind } from './awaabs-law.ts'
+import { mediaLinks } from './public-reports.ts'
 import { fillResponseTemplate, type ResponseTemplate } from './response-templates.ts'
 import type { RequestRecord, StatusChange, TimelineEntry } from './service.ts'
 import type { EventVisibility } from './tables.ts'
@@ -147,12 +148,18 @@ export async function staffRequestRoutes(app: FastifyInstance, { config, db, ser
         ? checkAnswers(version.definition, record.answers).map((row) => ({ label: textIn(row.label, 'en'), text: answerText(row.display, request.t) }))
         : [],
       photos: await requests.photosOf(id, 'staff'),
+      mediaLinks: mediaLinks(record.mediaUrls),
       address,
       context,
       earlier,
       repeats: earlier.filter((entry) => entry.isRepeat).length,
       urgency: urgencyOf(record.targetAt, record.state.status, now),
-      timeline: timeline.map((entry) => ({ ...entry, staffName: entry.actor.id ? staffNames.get(entry.actor.id) : undefined, slot: visitOf(entry) })),
+      timeline: timeline.map((entry) => ({
+        ...entry,
+        staffName: entry.actor.id ? staffNames.get(entry.actor.id) : undefined,
+        slot: visitOf(entry),
+        comment: entry.kind === 'comment' ? commentOf(entry) : undefined,
+      })),
       appointment,
       events: allowedEvents(record.state, now, config),
       // The lifecycle decides from the status alone; which reason is chosen is checked when the form is sent.
@@ -172,6 +179,16 @@ export async function staffRequestRoutes(app: FastifyInstance, { config, db, ser
       canManageWarnings: request.staff!.permissions.has('warnings.manage'),
       flash: extra.errors ? undefined : takeFlash(request, 'staffFlash'),
     })
+  }
+
+  /** A comment from a reporting app as staff see it: who wrote it, when, and the photos it links to. */
+  function commentOf(entry: TimelineEntry) {
+    const { authorName, madeAt } = entry.details
+    return {
+      authorName: typeof authorName === 'string' && authorName !== '' ? authorName : undefined,
+      madeAt: typeof madeAt === 'string' ? new Date(madeAt) : undefined,
+      media: mediaLinks(entry.details.mediaUrls),
+    }
   }
 
   /** An appointment event's visit in words, with the window's hours rather than its code. */

@@ -7,7 +7,7 @@ import type { Priority } from './targets.ts'
 export const requestChannels = ['web', 'phone', 'counter', 'api', 'open311'] as const
 export type RequestChannel = (typeof requestChannels)[number]
 
-export const requestEventKinds = ['status-change', 'note', 'public-update', 'assignment', 'triage', 'information-added', 'milestone', 'appointment'] as const
+export const requestEventKinds = ['status-change', 'note', 'public-update', 'assignment', 'triage', 'information-added', 'milestone', 'appointment', 'comment'] as const
 export type RequestEventKind = (typeof requestEventKinds)[number]
 
 /** How a resident felt about a completed request, from the one-question survey. */
@@ -76,6 +76,8 @@ export interface RequestsTables {
     duplicate_of: ColumnType<string | null, string | null | undefined, string | null>
     /** When a new public report was told to the alerts it matches; null while that waits. */
     alerts_sent_at: ColumnType<Date | null, Date | null | undefined, Date | null>
+    /** Photos another system holds, sent as addresses; kept as links and never fetched. */
+    media_urls: ColumnType<string[], string[] | undefined, string[]>
   }
   request_followers: {
     request_id: string
@@ -127,6 +129,12 @@ export interface RequestsTables {
     resident_notified_at: NullableTimestamp
     /** When a status change was told to the report's followers; null while that waits. */
     followers_told_at: ColumnType<Date | null, Date | null | undefined, Date | null>
+    /** Where a comment from a reporting app stands with the moderators; 'none' for every other event. */
+    moderation: ColumnType<Moderation, Moderation | undefined, Moderation>
+    moderated_at: ColumnType<Date | null, Date | null | undefined, Date | null>
+    moderated_by: ColumnType<string | null, string | null | undefined, string | null>
+    /** A comment's words as the public sees them, perhaps edited by a moderator; null until approved. */
+    public_body: ColumnType<string | null, string | null | undefined, string | null>
   }
   request_holds: {
     id: Generated<number>

@@ -21,6 +21,7 @@ import type { RequestRecord } from './service.ts'
 import { answerText } from './staff-routes.ts'
 import { contractorWorkQueries } from './work.ts'
 import { takeFlash } from '../../lib/http/forms.ts'
+import { mediaLinks } from './public-reports.ts'
 
 type Params = { Params: { reference: string } }
 type Form = Record<string, unknown>
@@ -54,9 +55,7 @@ export async function workRoutes(app: FastifyInstance, { config, db, services }:
   }
 
   async function definitionOf(record: RequestRecord): Promise<ServiceDefinition> {
-    const version = await catalogue.definitionVersion(record.definitionVersionId)
-    if (!version) throw new Error(`The definition version ${record.definitionVersionId} that a request is pinned to cannot be read`)
-    return version.definition
+    return catalogue.pinnedDefinition(record.definitionVersionId)
   }
 
   async function showJob(request: FastifyRequest<Params>, reply: FastifyReply, id: string, extra: { errors?: FieldErrors; values?: Record<string, string> } = {}) {
@@ -77,6 +76,7 @@ export async function workRoutes(app: FastifyInstance, { config, db, services }:
         .map((row) => ({ label: textIn(row.label, 'en'), text: answerText(row.display, request.t) })),
       address,
       photos,
+      mediaLinks: mediaLinks(record.mediaUrls),
       jobWarnings,
       outcomes: outcomesAllowed(record.state),
       photoLimits: photoLimitsFor(definition),

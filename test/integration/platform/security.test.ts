@@ -148,6 +148,12 @@ describe('security of the platform shell', () => {
       expect(response.page('.govuk-footer a[href="/accessibility"]')).toHaveLength(1)
     })
 
+    it('answers a form sent to an address with no page as not found, not as an expired form', async () => {
+      const response = await app.inject({ method: 'POST', url: '/no-such-page', payload: { anything: 'at all' } })
+      expect(response.statusCode).toBe(404)
+      expect(response.body).toContain('Page not found')
+    })
+
     it('answers a failure with the GOV.UK problem-with-the-service page and no stack trace', async () => {
       const response = await new Agent(app).get('/test-only/failure')
       expect(response.status).toBe(500)

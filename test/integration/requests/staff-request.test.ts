@@ -196,3 +196,22 @@ describe('working a request from its staff page', () => {
     expect(await statusOf(made.id)).toBe('reported')
   })
 })
+
+describe('photos another system holds', () => {
+  it('are listed as links on the staff page, and an address that is not a web address stays text', async () => {
+    const { agent } = await signedIn(['officer'])
+    const made = await test.services.requests.createRequest({
+      serviceCode: 'test-repair',
+      personId: await person(test.database.db),
+      propertyUprn: await property(test.database.db, nextUprn++),
+      answers: { problem: 'dripping-tap', details: '' },
+      channel: 'open311',
+      mediaUrls: ['https://photos.example.org/tap.jpg', 'javascript:alert(1)'],
+    })
+    const page = await agent.get(`/staff/requests/${made.reference}`)
+    const items = page.page('h3:contains("Photos held by the app that sent the report") + ul li')
+    expect(items.map((_, item) => page.page(item).text().trim()).get()).toEqual(['https://photos.example.org/tap.jpg', 'javascript:alert(1)'])
+    expect(items.find('a').map((_, link) => page.page(link).attr('href')).get()).toEqual(['https://photos.example.org/tap.jpg'])
+    expect(page.body).not.toContain('No photos have been added')
+  })
+})

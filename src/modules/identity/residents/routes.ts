@@ -33,7 +33,7 @@ function tryAgainMessage(request: FastifyRequest, key: 'locked' | 'tooManyAttemp
 async function handleForm(
   request: FastifyRequest,
   reply: FastifyReply,
-  options: { show: (errors: FieldErrors) => FastifyReply; firstField: string },
+  options: { show: (errors: FieldErrors) => FastifyReply | Promise<FastifyReply>; firstField: string },
   action: () => Promise<FastifyReply>,
 ): Promise<FastifyReply> {
   try {
@@ -60,6 +60,7 @@ const signedIn = (request: FastifyRequest) => request.session.principal?.kind ==
 /** Pages for residents: creating an account, signing in and out, passwords, and their own details. */
 export async function residentRoutes(app: FastifyInstance, { config, services }: { config: Config; services: Services }) {
   const residents = services.identity.residents
+  const appSignIns = services.identity.residentApiTokens
   const context = (request: FastifyRequest) => ({ ipAddress: request.ip })
 
   /** The signed-in resident, from the session only; a session whose person has gone is ended. */
@@ -220,15 +221,29 @@ export async function residentRoutes(app: FastifyInstance, { config, services }:
 
   // The resident's own account. Every handler below takes the person from the session.
 
-  app.get('/account', guarded, async (request, reply) => {
-    const person = await currentPerson(request, reply)
-    if (!person) return reply
-    return reply.header('cache-control', 'no-store').view(view('account'), {
+  const showAccount = async (request: FastifyRequest, reply: FastifyReply, person: Person, extra: { errors?: FieldErrors } = {}) =>
+    reply.header('cache-control', 'no-store').view(view('account'), {
       pageTitle: request.t(text('account.title')),
       person,
       tenancy: await services.places.tenancyOf(person.id),
+      apps: await appSignIns.list(person.id),
       flash: takeFlash(request, 'flash'),
+      ...extra,
     })
+
+  app.get('/account', guarded, async (request, reply) => {
+    const person = await currentPerson(request, reply)
+    if (!person) return reply
+    return showAccount(request, reply, person)
+  })
+
+  // An app the resident signed in to through the JSON API; someone else's is "not found".
+  app.post<{ Params: { id: string } }>('/account/apps/:id/sign-out', guarded, async (request, reply) => {
+    const personId = residentId(request)
+    const signedInApp = (await appSignIns.list(personId)).find((candidate) => candidate.id === request.params.id)
+    await appSignIns.revoke(personId, request.params.id)
+    setFlash(request, signedInApp ? request.t(text('flash.appSignedOut'), { name: signedInApp.name }) : request.t(text('flash.someAppSignedOut')))
+    return reply.redirect('/account', 303)
   })
 
   app.post('/account/confirm-email/resend', guarded, async (request, reply) => {
@@ -237,7 +252,7 @@ export async function residentRoutes(app: FastifyInstance, { config, services }:
     return handleForm(
       request,
       reply,
-      { show: (errors) => reply.view(view('account'), { pageTitle: request.t(text('account.title')), person, errors }), firstField: 'resend' },
+      { show: (errors) => showAccount(request, reply, person, { errors }), firstField: 'resend' },
       async () => {
         await residents.resendEmailVerification(person.id)
         setFlash(request, request.t(text('flash.verificationSent')))

@@ -359,7 +359,7 @@ export function createResidentAccounts(dependencies: IdentityDependencies, limit
    * sends to an address the council already knows) makes it this person's account, with every
    * report they made.
    */
-  async function recordGuest(contact: { email: string } | { mobile: string }): Promise<{ personId: string }> {
+  async function recordGuest(contact: { email: string } | { mobile: string }, names: { givenName?: string; familyName?: string } = {}): Promise<{ personId: string }> {
     const email = 'email' in contact ? normaliseEmail(contact.email) : null
     const mobile = 'mobile' in contact ? (normaliseMobile(contact.mobile) ?? null) : null
     if (email === null && mobile === null) throw new Error('A guest needs an email address or a mobile number')
@@ -369,10 +369,22 @@ export function createResidentAccounts(dependencies: IdentityDependencies, limit
       .where((where) => (email !== null ? where(sql<string>`lower(email)`, '=', email.toLowerCase()) : where('mobile', '=', mobile)))
       .orderBy('created_at')
       .executeTakeFirst()
-    if (known) return { personId: known.id }
+    if (known) {
+      // A name another system sent fills in one the council does not have, and never replaces one it does.
+      if (names.givenName || names.familyName) {
+        await db
+          .updateTable('people')
+          .set({ given_name: names.givenName ?? '', family_name: names.familyName ?? '' })
+          .where('id', '=', known.id)
+          .where('given_name', '=', '')
+          .where('family_name', '=', '')
+          .execute()
+      }
+      return { personId: known.id }
+    }
     const person = await db
       .insertInto('people')
-      .values({ given_name: '', family_name: '', email, mobile })
+      .values({ given_name: names.givenName ?? '', family_name: names.familyName ?? '', email, mobile })
       // Two first reports from one new address at once: the second finds the first's person.
       .onConflict((conflict) => conflict.expression(sql`lower(email)`).where('email', 'is not', null).doUpdateSet({ updated_at: new Date() }))
       .returning('id')

@@ -25,6 +25,7 @@ const staffPages: { href: string; textKey: string; permission?: Permission }[] =
   { href: '/staff/accounts', textKey: 'identity.staff.navigation.accounts', permission: 'staff.manage' },
   { href: '/staff/roles', textKey: 'identity.staff.navigation.roles', permission: 'roles.manage' },
   { href: '/staff/audit', textKey: 'identity.staff.navigation.audit', permission: 'audit.view' },
+  { href: '/staff/api-keys', textKey: 'identity.apiKeys.navigation', permission: 'api-keys.manage' },
   { href: '/staff/notifications', textKey: 'notifications.staff.navigation', permission: 'notifications.manage' },
 ]
 

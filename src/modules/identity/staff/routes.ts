@@ -328,7 +328,7 @@ export async function staffRoutes(app: FastifyInstance, { config, services }: { 
 }
 
 function describeActor(
-  entry: { actorKind: string; staffName: string | null; personName: string | null; personEmail: string | null; actorId: string | null },
+  entry: { actorKind: string; staffName: string | null; personName: string | null; personEmail: string | null; apiKeyName: string | null; actorId: string | null },
   t: Translate,
 ): string {
   switch (entry.actorKind) {
@@ -338,6 +338,8 @@ function describeActor(
       return `${t('identity.staff.audit.resident')}: ${entry.personName ?? entry.personEmail ?? entry.actorId ?? ''}`
     case 'system':
       return t('identity.staff.audit.system')
+    case 'api-client':
+      return `${t('identity.staff.audit.apiClient')}: ${entry.apiKeyName ?? entry.actorId ?? ''}`
     default:
       return t('identity.staff.audit.anonymous')
   }

@@ -616,6 +616,7 @@ export function createStaffDirectory({ db }: IdentityDependencies) {
         .selectFrom('audit_events as event')
         .leftJoin('staff_members as staff', (join) => join.onRef('staff.id', '=', 'event.actor_id').on('event.actor_kind', '=', 'staff'))
         .leftJoin('people as person', (join) => join.onRef('person.id', '=', 'event.actor_id').on('event.actor_kind', '=', 'resident'))
+        .leftJoin('api_keys as api_key', (join) => join.onRef('api_key.id', '=', 'event.actor_id').on('event.actor_kind', '=', 'api-client'))
         .leftJoin('staff_members as subject_staff', (join) =>
           join.on('event.subject_type', '=', 'staff-member').on(sql<boolean>`subject_staff.id::text = event.subject_id`),
         )
@@ -626,6 +627,7 @@ export function createStaffDirectory({ db }: IdentityDependencies) {
             where('staff.name', 'ilike', pattern),
             where('staff.email', 'ilike', pattern),
             where('person.email', 'ilike', pattern),
+            where('api_key.name', 'ilike', pattern),
             where(sql`person.given_name || ' ' || person.family_name`, 'ilike', pattern),
           ]),
         )
@@ -652,6 +654,7 @@ export function createStaffDirectory({ db }: IdentityDependencies) {
           'subject_staff.name as subjectStaffName',
           sql<string | null>`nullif(trim(coalesce(person.given_name, '') || ' ' || coalesce(person.family_name, '')), '')`.as('personName'),
           'person.email as personEmail',
+          'api_key.name as apiKeyName',
         ])
         .orderBy('event.occurred_at', 'desc')
         .orderBy('event.id', 'desc')
