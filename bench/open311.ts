@@ -15,7 +15,7 @@ import { render } from '../src/modules/open-data/open311/documents.ts'
 import { mostRows, windowDays } from '../src/modules/open-data/open311/parameters.ts'
 import { gridToLatitudeLongitude } from '../src/modules/places/index.ts'
 import { createRequestListings, defaultPriorityPolicy, type Priority, type RequestStatus, type TargetTime } from '../src/modules/requests/index.ts'
-import { referenceAlphabet, referencePrefix } from '../src/modules/requests/references.ts'
+import { referenceAlphabet, referenceLength, referencePrefix } from '../src/modules/requests/references.ts'
 import { benchmarkConfig, benchmarkDatabase } from './places-database.ts'
 
 /**
@@ -118,11 +118,11 @@ function typicalAnswers(definition: ServiceDefinition): Record<string, string | 
  * common with 30⁸, so every row has its own reference and neighbours do not look alike.
  */
 function referenceOf(n: RawBuilder<unknown>): RawBuilder<string> {
-  const scrambled = sql`((${n}::bigint * 2654435761 + 104729) % ${sql.lit(referenceAlphabet.length ** 8)})`
+  const scrambled = sql`((${n}::bigint * 2654435761 + 104729) % ${sql.lit(referenceAlphabet.length ** referenceLength)})`
   const character = (position: number) =>
     sql`substr(${sql.lit(referenceAlphabet)}, (${scrambled} / ${sql.lit(referenceAlphabet.length ** position)} % ${sql.lit(referenceAlphabet.length)})::int + 1, 1)`
-  const characters = Array.from({ length: 8 }, (_, position) => character(position))
-  return sql<string>`${sql.lit(`${referencePrefix}-`)} || ${sql.join(characters.slice(0, 4), sql` || `)} || '-' || ${sql.join(characters.slice(4), sql` || `)}`
+  const characters = Array.from({ length: referenceLength }, (_, position) => character(position))
+  return sql<string>`${sql.lit(`${referencePrefix}-`)} || ${sql.join(characters.slice(0, referenceLength / 2), sql` || `)} || '-' || ${sql.join(characters.slice(referenceLength / 2), sql` || `)}`
 }
 
 interface Measured {

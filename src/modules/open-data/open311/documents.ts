@@ -15,6 +15,11 @@ export class Open311List {
     readonly itemName: string,
     readonly items: readonly Open311Value[],
   ) {}
+
+  /** In JSON a list is just its items; JSON.stringify leaves undefined fields out by itself. */
+  toJSON(): readonly Open311Value[] {
+    return this.items
+  }
 }
 
 export interface Open311Document {
@@ -61,17 +66,8 @@ function fieldsXml(fields: Open311Fields): string {
     .join('')
 }
 
-function jsonValue(value: Open311Value): unknown {
-  if (value === undefined) return null
-  if (value instanceof Open311List) return value.items.map(jsonValue)
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).flatMap(([name, field]) => (field === undefined ? [] : [[name, jsonValue(field)]])))
-  }
-  return value
-}
-
 export function render(document: Open311Document, format: Open311Format): string {
-  if (format === 'json') return JSON.stringify(jsonValue(document.body))
+  if (format === 'json') return JSON.stringify(document.body)
   return `<?xml version="1.0" encoding="utf-8"?>\n${xmlOf(document.root, document.body)}`
 }
 

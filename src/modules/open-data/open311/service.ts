@@ -28,7 +28,7 @@ export interface Open311Dependencies {
   config: Config
   db: Kysely<Database>
   storage: FileStorage
-  catalogue: Pick<CatalogueServices, 'listServices' | 'currentDefinition' | 'definitionVersion'>
+  catalogue: Pick<CatalogueServices, 'listServices' | 'currentDefinition' | 'pinnedDefinition'>
   requests: Pick<RequestServices, 'createRequest' | 'changeStatus' | 'request' | 'addComment'>
   listings: RequestListings
   places: Pick<PlacesServices, 'locate' | 'findPlaces' | 'placeOfChoice' | 'addressByUprn'>
@@ -54,18 +54,12 @@ export function createOpen311(dependencies: Open311Dependencies) {
   const now = dependencies.now ?? (() => new Date())
   const text = councilText(config.council)
 
-  async function definitionOf(versionId: string): Promise<ServiceDefinition> {
-    const version = await catalogue.definitionVersion(versionId)
-    if (!version) throw new Error(`The definition version ${versionId} that a request is pinned to cannot be read`)
-    return version.definition
-  }
-
   const isPrivate = (definition: ServiceDefinition) => definition.recordVisibility === 'private'
 
   /** The services a caller may see: every public one, and the private ones its key is granted. */
   async function visibleServices(caller: Open311Caller): Promise<ServiceDefinition[]> {
     const summaries = await catalogue.listServices()
-    const definitions = await Promise.all(summaries.map((summary) => definitionOf(summary.versionId)))
+    const definitions = await Promise.all(summaries.map((summary) => catalogue.pinnedDefinition(summary.versionId)))
     return definitions.filter((definition) => definition.audience !== 'staff-only' && grantsService(caller, definition.code, isPrivate(definition)))
   }
 
@@ -100,7 +94,7 @@ export function createOpen311(dependencies: Open311Dependencies) {
   }
 
   async function requestFields(row: ListedRequest, caller: Open311Caller): Promise<Open311Fields> {
-    const definition = await definitionOf(row.definitionVersionId)
+    const definition = await catalogue.pinnedDefinition(row.definitionVersionId)
     const full = granted(caller, row.serviceCode)
     const descriptionQuestion = full ? descriptionQuestionOf(definition) : undefined
     const ownWords = descriptionQuestion && row.answers ? row.answers[descriptionQuestion.id] : undefined
@@ -338,7 +332,7 @@ export function createOpen311(dependencies: Open311Dependencies) {
       const rows = await listings.updates(window, accessOf(caller), { limit: mostRows, ...(caller ? { excludeActorId: caller.keyId } : {}) })
       const updates = await Promise.all(
         rows.map(async (row) => {
-          const definition = await definitionOf(row.definitionVersionId)
+          const definition = await catalogue.pinnedDefinition(row.definitionVersionId)
           const label = text(definition.statusLabels[row.status])
           const state = { status: row.status, closureReason: row.closureReason, resumeTo: row.resumeTo, reopened: row.kind === 'status-change' && row.fromStatus === 'closed' }
           return {
