@@ -33,13 +33,13 @@ export interface AppDependencies {
   cookieSecret: string
 }
 
-/** Builds the web application. The order of the steps below is the order a request meets them. */
 /** The origin map tiles come from, which pages must be allowed to load images from; {s} subdomains become a wildcard. */
 function tileSources(tileUrl: string): string[] {
   const origin = /^https:\/\/[^/]+/.exec(tileUrl)?.[0]
   return origin ? [origin.replace('{s}', '*')] : []
 }
 
+/** Builds the web application. The order of the steps below is the order a request meets them. */
 export async function buildApp(dependencies: AppDependencies): Promise<FastifyInstance> {
   const { config, db, logger, services, cookieSecret } = dependencies
   const app = Fastify({

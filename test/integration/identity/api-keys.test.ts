@@ -49,7 +49,8 @@ describe('managing API keys in the back office', () => {
   it('lets an administrator create a key, shows it once, and afterwards only its first characters', async () => {
     const admin = await administrator()
     const home = await admin.agent.get('/staff')
-    expect(home.page('a[href="/staff/api-keys"]').text()).toBe('Manage API keys')
+    expect(home.page('main a[href="/staff/api-keys"]').text()).toBe('Manage API keys')
+    expect(home.page('.govuk-service-navigation a[href="/staff/api-keys"]').text().trim()).toBe('API keys')
 
     const form = await admin.agent.get('/staff/api-keys/new')
     expect(form.status).toBe(200)

@@ -62,7 +62,10 @@ describe('the capacity page', () => {
     ])
     expect(choose.page('.govuk-service-navigation a[href="/staff/appointments/capacity"]').text().trim()).toBe('Appointment capacity')
 
-    const monday = mondayInWeeks(3)
+    // A bank holiday Monday (as 28 December 2026 is) shows as no working day, so the week after is used.
+    let weeks = 3
+    while (!defaultCalendar.isWorkingDay(mondayInWeeks(weeks), test.config.council.bankHolidayRegion)) weeks += 1
+    const monday = mondayInWeeks(weeks)
     await test.services.scheduling.setCapacity(contractor, { date: monday, window: 'afternoon' }, 4, { kind: 'staff', id: null })
     const shown = await admin.get(`${page}?owner=${encodeURIComponent(ownerValue(contractor))}&from=${addDays(monday, 2)}`)
     expect(shown.status).toBe(200)
