@@ -13,11 +13,18 @@ type Query = Record<string, unknown>
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
 
-/** Whether any text in a value, its keys included, holds U+0000, which PostgreSQL cannot store. */
-const holdsNul = (value: unknown): boolean =>
-  typeof value === 'string'
-    ? value.includes('\u0000')
-    : typeof value === 'object' && value !== null && Object.entries(value).some(([key, inner]) => key.includes('\u0000') || holdsNul(inner))
+/** Where in a value, its keys included, text holds U+0000, which PostgreSQL cannot store: the field's path, or undefined. */
+function nulAt(value: unknown, path: string): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined
+  if (typeof value !== 'object' || value === null) return undefined
+  for (const [key, inner] of Object.entries(value)) {
+    const field = path ? `${path}.${key}` : key
+    if (key.includes('\u0000')) return field.replaceAll('\u0000', '\\0')
+    const found = nulAt(inner, field)
+    if (found !== undefined) return found
+  }
+  return undefined
+}
 
 /**
  * The JSON API at /api/v1, described by /api/v1/openapi.json. Every route is thin: it reads who is
@@ -36,7 +43,11 @@ export async function jsonApiRoutes(app: FastifyInstance, { config, services }: 
       routes.setNotFoundHandler(sendNoSuchRoute)
 
       routes.addHook('preHandler', async (request, reply) => {
-        if ([request.params, request.query, request.body].some(holdsNul)) throw new ApiProblem(400, 'Invalid input', 'Text must not contain the NUL character (U+0000)')
+        const nulField = [request.params, request.query, request.body].map((value) => nulAt(value, '')).find((field) => field !== undefined)
+        if (nulField !== undefined) {
+          const field = nulField || 'body'
+          throw new InvalidInput({ [field]: `${field} must not contain the NUL character (U+0000)` })
+        }
         request.apiCaller = await callerOf(request, services)
         if (request.method === 'POST' && request.routeOptions.config.keepsAnswer !== false && (await replayOrClaim(services.jsonApi.db, request, reply, request.apiCaller))) return reply
       })
