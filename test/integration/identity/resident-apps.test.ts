@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../../support/app.ts'
+import { residentWithPassword, signedInWithPassword, type ResidentWithPassword } from '../../support/residents.ts'
 import { Agent, type AgentResponse } from '../../support/agent.ts'
 
 describe('apps signed in to a resident’s account', () => {
@@ -11,21 +12,8 @@ describe('apps signed in to a resident’s account', () => {
 
   const tokens = () => test.services.identity.residentApiTokens
 
-  let sequence = 0
-  async function resident(givenName = 'Alex', familyName = 'Morgan') {
-    sequence += 1
-    const email = `${givenName.toLowerCase()}-${sequence}@example.com`
-    const password = `${givenName} long password`
-    const { personId } = await test.services.identity.residents.createVerifiedResident({ givenName, familyName, email, password })
-    return { personId, email, password }
-  }
-
-  async function signedIn(person: { email: string; password: string }) {
-    const agent = new Agent(test.app)
-    const response = await agent.submit('/sign-in', { email: person.email, password: person.password })
-    expect(response.location).toBe('/account')
-    return agent
-  }
+  const resident = (givenName?: string, familyName?: string) => residentWithPassword(test, givenName, familyName)
+  const signedIn = (person: ResidentWithPassword) => signedInWithPassword(test, person)
 
   /** Each row of the apps table as the resident reads it. */
   function appRows(response: AgentResponse) {

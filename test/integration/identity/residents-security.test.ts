@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sql } from 'kysely'
 import { createTestApp, type TestApp } from '../../support/app.ts'
+import { residentWithPassword, signedInWithPassword, type ResidentWithPassword } from '../../support/residents.ts'
 import { Agent, errorSummary } from '../../support/agent.ts'
 
 describe('resident account security', () => {
@@ -10,21 +11,8 @@ describe('resident account security', () => {
   })
   afterAll(() => test.close())
 
-  let sequence = 0
-  async function resident(givenName = 'Alex', familyName = 'Morgan') {
-    sequence += 1
-    const email = `${givenName.toLowerCase()}-${sequence}@example.com`
-    const password = `${givenName} long password`
-    const { personId } = await test.services.identity.residents.createVerifiedResident({ givenName, familyName, email, password })
-    return { personId, email, password }
-  }
-
-  async function signedIn(person: { email: string; password: string }) {
-    const agent = new Agent(test.app)
-    const response = await agent.submit('/sign-in', { email: person.email, password: person.password })
-    expect(response.location).toBe('/account')
-    return agent
-  }
+  const resident = (givenName?: string, familyName?: string) => residentWithPassword(test, givenName, familyName)
+  const signedIn = (person: ResidentWithPassword) => signedInWithPassword(test, person)
 
   const personRow = (personId: string) => test.database.db.selectFrom('people').selectAll().where('id', '=', personId).executeTakeFirstOrThrow()
   const accountRow = (personId: string) =>

@@ -2,16 +2,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from '../../../config.ts'
 import type { Services } from '../../../container.ts'
 import { NotFound, type FieldErrors } from '../../../lib/errors.ts'
-import { takeFlash } from '../../../lib/http/forms.ts'
+import { formField, formFields, takeFlash } from '../../../lib/http/forms.ts'
 import { councilText } from '../../catalogue/index.ts'
 import { requireStaffPermission } from '../staff/access.ts'
 import { checkApiKeyForm, defaultRatePerMinute } from './rules.ts'
 import type { ApiKeySummary } from './service.ts'
-
-type Form = Record<string, unknown>
-
-const text = (value: unknown): string => (typeof value === 'string' ? value : Array.isArray(value) ? String(value[0] ?? '') : '')
-const list = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : typeof value === 'string' && value ? [value] : [])
 
 /** The form as it was filled in, to show again with its errors. */
 interface ApiKeyFormValues {
@@ -24,14 +19,14 @@ interface ApiKeyFormValues {
   ratePerMinute: string
 }
 
-function readForm(form: Form): ApiKeyFormValues {
+function readForm(request: FastifyRequest): ApiKeyFormValues {
   return {
-    name: text(form.name),
-    servicesChoice: text(form.services),
-    serviceCodes: list(form.serviceCodes),
-    write: text(form.write) === 'yes',
-    changeStatus: text(form.changeStatus) === 'yes',
-    ratePerMinute: text(form.ratePerMinute),
+    name: formField(request, 'name'),
+    servicesChoice: formField(request, 'services'),
+    serviceCodes: formFields(request, 'serviceCodes'),
+    write: formField(request, 'write') === 'yes',
+    changeStatus: formField(request, 'changeStatus') === 'yes',
+    ratePerMinute: formField(request, 'ratePerMinute'),
   }
 }
 
@@ -69,7 +64,7 @@ export async function apiKeyRoutes(app: FastifyInstance, { config, services }: {
   )
 
   app.post('/staff/api-keys', manage, async (request, reply) => {
-    const values = readForm(request.body as Form)
+    const values = readForm(request)
     const known = (await serviceChoices()).map((service) => service.code)
     const checked = checkApiKeyForm(
       { name: values.name, services: values.servicesChoice === 'all' ? 'all' : values.serviceCodes, write: values.write, changeStatus: values.changeStatus, ratePerMinute: values.ratePerMinute },

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { sql, type Kysely } from 'kysely'
+import { sql, type Kysely, type Selectable } from 'kysely'
 import type { Database } from '../../../database.ts'
 import { Forbidden, NotFound, TooManyAttempts } from '../../../lib/errors.ts'
 import { countHit } from '../../../lib/http/rate-limits.ts'
@@ -81,12 +81,31 @@ const clientOf = (row: KeyRow): ApiClient => ({
   ratePerMinute: row.rate_per_minute,
 })
 
+function summaryOf(row: Selectable<Database['api_keys']> & { created_by_name: string | null }): ApiKeySummary {
+  return {
+    id: row.id,
+    name: row.name,
+    prefix: row.key_prefix,
+    services: row.services ?? 'all',
+    write: row.can_write,
+    changeStatus: row.can_change_status,
+    ratePerMinute: row.rate_per_minute,
+    createdAt: row.created_at,
+    createdByName: row.created_by_name,
+    lastUsedAt: row.last_used_at,
+    revokedAt: row.revoked_at,
+  }
+}
+
 /**
  * The API keys partners, contractors and reporting apps call the APIs with: issued by an
  * administrator or from the command line, shown once, kept as hashes, limited each to its own rate,
  * and every use audited.
  */
 export function createApiKeys(db: Kysely<Database>) {
+  const summaries = () =>
+    db.selectFrom('api_keys as key').leftJoin('staff_members as staff', 'staff.id', 'key.created_by').selectAll('key').select('staff.name as created_by_name')
+
   return {
     async issue(grant: ApiKeyGrant, actor: Actor, context: { ipAddress?: string } = {}): Promise<IssuedApiKey> {
       const key = `gh_${randomBytes(32).toString('base64url')}`
@@ -118,33 +137,14 @@ export function createApiKeys(db: Kysely<Database>) {
 
     /** Every key, those in use first, then the revoked, newest first within each. */
     async list(): Promise<ApiKeySummary[]> {
-      const rows = await db
-        .selectFrom('api_keys as key')
-        .leftJoin('staff_members as staff', 'staff.id', 'key.created_by')
-        .selectAll('key')
-        .select('staff.name as created_by_name')
-        .orderBy(sql`key.revoked_at is not null`)
-        .orderBy('key.created_at', 'desc')
-        .execute()
-      return rows.map((row) => ({
-        id: row.id,
-        name: row.name,
-        prefix: row.key_prefix,
-        services: row.services ?? 'all',
-        write: row.can_write,
-        changeStatus: row.can_change_status,
-        ratePerMinute: row.rate_per_minute,
-        createdAt: row.created_at,
-        createdByName: row.created_by_name,
-        lastUsedAt: row.last_used_at,
-        revokedAt: row.revoked_at,
-      }))
+      const rows = await summaries().orderBy(sql`key.revoked_at is not null`).orderBy('key.created_at', 'desc').execute()
+      return rows.map(summaryOf)
     },
 
     async find(id: string): Promise<ApiKeySummary> {
-      const key = uuidPattern.test(id) ? (await this.list()).find((candidate) => candidate.id === id) : undefined
-      if (!key) throw new NotFound('API key')
-      return key
+      const row = uuidPattern.test(id) ? await summaries().where('key.id', '=', id).executeTakeFirst() : undefined
+      if (!row) throw new NotFound('API key')
+      return summaryOf(row)
     },
 
     /** Stops a key working at once; what it did stays in the audit log. */
